@@ -1,0 +1,56 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FineTuneGate, type FineTuneGateProps } from './fine-tune-gate';
+
+export interface FinegateStackProps extends StackProps, FineTuneGateProps {}
+
+/** The deployable finegate app: one FineTuneGate plus the outputs the local runtime and operators read. */
+export class FinegateStack extends Stack {
+  public readonly gate: FineTuneGate;
+
+  constructor(scope: Construct, id: string, props: FinegateStackProps = {}) {
+    const {
+      description,
+      env,
+      stackName,
+      tags,
+      notificationArns,
+      synthesizer,
+      terminationProtection,
+      analyticsReporting,
+      crossRegionReferences,
+      permissionsBoundary,
+      suppressTemplateIndentation,
+      propertyInjectors,
+      ...gateProps
+    } = props;
+    super(scope, id, {
+      description: description ?? 'finegate: gates for LLM fine-tunes (stage 1: corpus audit)',
+      env,
+      stackName,
+      tags,
+      notificationArns,
+      synthesizer,
+      terminationProtection,
+      analyticsReporting,
+      crossRegionReferences,
+      permissionsBoundary,
+      suppressTemplateIndentation,
+      propertyInjectors,
+    });
+    this.gate = new FineTuneGate(this, 'FineTuneGate', gateProps);
+    const { storage } = this.gate;
+
+    // Declared on the stack itself, so each output's logical id is exactly its key.
+    const outputs: Record<string, string> = {
+      CorporaBucketName: storage.corporaBucket.bucketName,
+      ArtifactsBucketName: storage.artifactsBucket.bucketName,
+      VerdictsTableName: storage.verdictsTable.tableName,
+      RunsTableName: storage.runsTable.tableName,
+      JudgeCacheTableName: storage.judgeCacheTable.tableName,
+      IdempotencyTableName: storage.idempotencyTable.tableName,
+      EventBusName: storage.eventBus.eventBusName,
+    };
+    for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });
+  }
+}

@@ -1,0 +1,253 @@
+import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { corpusUploadedPattern } from '../../events/s3-object-created';
+import { CorpusAudit, validPrefix } from '../../infra/corpus-audit';
+import { FineTuneGate, type FineTuneGateProps } from '../../infra/fine-tune-gate';
+import { FinegateFunction } from '../../infra/finegate-function';
+import { Storage } from '../../infra/storage';
+import { unbundledApp } from '../../infra/synthesize-template';
+
+function newStack(): Stack {
+  return new Stack(unbundledApp(), 'Test');
+}
+
+function gateTemplate(props: FineTuneGateProps = {}): { gate: FineTuneGate; stack: Stack; json: Record<string, any> } {
+  const stack = newStack();
+  const gate = new FineTuneGate(stack, 'Gate', props);
+  return { gate, stack, json: Template.fromStack(stack).toJSON() };
+}
+
+function resourcesOf(json: Record<string, any>, type: string): any[] {
+  return Object.values(json.Resources as Record<string, any>).filter((r) => r.Type === type);
+}
+
+function auditEnvironment(json: Record<string, any>): Record<string, unknown> {
+  const functions = resourcesOf(json, 'AWS::Lambda::Function');
+  expect(functions).toHaveLength(1);
+  return functions[0].Properties.Environment.Variables;
+}
+
+function auditStatements(json: Record<string, any>): any[] {
+  return resourcesOf(json, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('FineTuneGate', () => {
+  it('exposes what it creates', () => {
+    const { gate } = gateTemplate();
+    expect(gate.storage).toBeInstanceOf(Storage);
+    expect(gate.storage.corporaBucket).toBeInstanceOf(s3.Bucket);
+    expect(gate.storage.accessLogsBucket).toBeInstanceOf(s3.Bucket);
+    expect(gate.corpusAudit).toBeInstanceOf(CorpusAudit);
+    expect(gate.corpusAudit.function).toBeInstanceOf(FinegateFunction);
+    expect(gate.corpusAudit.rule).toBeInstanceOf(events.Rule);
+    expect(gate.corpusAudit.deadLetterQueue).toBeInstanceOf(sqs.Queue);
+    expect(gate.corpusAudit.corpusPrefix).toBe('corpora/');
+    expect(gate.corpusAudit.artifactsPrefix).toBe('audits/');
+  });
+
+  it('uses the prefixes it is given in the rule, the environment and the IAM resources', () => {
+    const { gate, stack, json } = gateTemplate({ corpusPrefix: 'datasets/train/', artifactsPrefix: 'reports/' });
+    const [rule] = resourcesOf(json, 'AWS::Events::Rule');
+    expect(rule.Properties.EventPattern).toEqual(
+      stack.resolve(corpusUploadedPattern(gate.storage.corporaBucket.bucketName, 'datasets/train/')),
+    );
+    expect(auditEnvironment(json)).toMatchObject({ CORPUS_PREFIX: 'datasets/train/', ARTIFACTS_PREFIX: 'reports/' });
+    const resources = JSON.stringify(auditStatements(json).map((s) => s.Resource));
+    expect(resources).toContain('"/datasets/train/*"');
+    expect(resources).toContain('"/reports/*"');
+    expect(resources).not.toContain('"/corpora/*"');
+  });
+
+  it('an empty corpus prefix audits the whole bucket', () => {
+    const { json } = gateTemplate({ corpusPrefix: '' });
+    const [rule] = resourcesOf(json, 'AWS::Events::Rule');
+    expect(rule.Properties.EventPattern.detail.object).toEqual({ key: [{ exists: true }] });
+    const read = auditStatements(json).find((s) => s.Sid === 'ReadCorpora');
+    expect(read.Resource['Fn::Join'][1][1]).toBe('/*');
+  });
+
+  it('audits an existing corpora bucket without creating or modifying one', () => {
+    const stack = newStack();
+    const existing = s3.Bucket.fromBucketName(stack, 'Existing', 'team-corpora');
+    const gate = new FineTuneGate(stack, 'Gate', { existingCorporaBucket: existing });
+    const json = Template.fromStack(stack).toJSON();
+
+    expect(gate.storage.corporaBucket).toBe(existing);
+    // Artifacts bucket and its access-log bucket only.
+    expect(resourcesOf(json, 'AWS::S3::Bucket')).toHaveLength(2);
+    const [rule] = resourcesOf(json, 'AWS::Events::Rule');
+    expect(rule.Properties.EventPattern).toEqual(corpusUploadedPattern('team-corpora', 'corpora/'));
+    const read = auditStatements(json).find((s) => s.Sid === 'ReadCorpora');
+    expect(stack.resolve(read.Resource)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::team-corpora/corpora/*']],
+    });
+  });
+
+  it('passes auditConfig JSON-encoded in AUDIT_CONFIG, and omits it when not given', () => {
+    const config = { nearDuplicate: { threshold: 0.85 }, checks: ['pii', 'secrets'] };
+    expect(JSON.parse(auditEnvironment(gateTemplate({ auditConfig: config }).json).AUDIT_CONFIG as string)).toEqual(config);
+    expect(auditEnvironment(gateTemplate().json)).not.toHaveProperty('AUDIT_CONFIG');
+  });
+
+  it('may read exactly the held-out object the audit config names', () => {
+    const { json } = gateTemplate({ auditConfig: { leakage: { heldoutUri: 's3://evals/sets/heldout.jsonl' } } });
+    const read = auditStatements(json).find((s) => s.Sid === 'ReadHeldout');
+    expect(read.Action).toBe('s3:GetObject');
+    expect(read.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::evals/sets/heldout.jsonl']] });
+    expect(auditStatements(gateTemplate().json).find((s) => s.Sid === 'ReadHeldout')).toBeUndefined();
+  });
+
+  it('merges auditFunctionProps over the defaults, but keeps the contract environment', () => {
+    const { json } = gateTemplate({
+      auditFunctionProps: {
+        memorySize: 2048,
+        environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', VERDICTS_TABLE: 'not-this-one' },
+      },
+    });
+    const [fn] = resourcesOf(json, 'AWS::Lambda::Function');
+    expect(fn.Properties.MemorySize).toBe(2048);
+    expect(fn.Properties.Timeout).toBe(900);
+    const env = auditEnvironment(json);
+    expect(env.POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
+    expect(env.VERDICTS_TABLE).toEqual({ Ref: expect.stringContaining('VerdictsTable') });
+  });
+
+  it('applies removalPolicy to buckets and tables', () => {
+    const { json } = gateTemplate({ removalPolicy: RemovalPolicy.DESTROY });
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table']) {
+      for (const resource of resourcesOf(json, type)) expect(resource.DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  it('names the bus as asked', () => {
+    const { json } = gateTemplate({ eventBusName: 'ml-platform' });
+    expect(resourcesOf(json, 'AWS::Events::EventBus')[0].Properties.Name).toBe('ml-platform');
+  });
+
+  it('publishes on an existing bus without creating one', () => {
+    const stack = newStack();
+    const bus = events.EventBus.fromEventBusName(stack, 'Bus', 'shared-bus');
+    new FineTuneGate(stack, 'Gate', { existingEventBus: bus });
+    const json = Template.fromStack(stack).toJSON();
+    expect(resourcesOf(json, 'AWS::Events::EventBus')).toEqual([]);
+    expect(auditEnvironment(json).EVENT_BUS_NAME).toBe('shared-bus');
+  });
+});
+
+describe('invalid props', () => {
+  it('rejects both an existing corpora bucket and corpora bucket props', () => {
+    const stack = newStack();
+    const existingCorporaBucket = s3.Bucket.fromBucketName(stack, 'Existing', 'team-corpora');
+    expect(() => new FineTuneGate(stack, 'Gate', { existingCorporaBucket, corporaBucketProps: { versioned: true } })).toThrow(
+      /either existingCorporaBucket or corporaBucketProps, not both/,
+    );
+  });
+
+  it('rejects both an existing artifacts bucket and artifacts bucket props', () => {
+    const stack = newStack();
+    const existingArtifactsBucket = s3.Bucket.fromBucketName(stack, 'Existing', 'team-artifacts');
+    expect(() => new FineTuneGate(stack, 'Gate', { existingArtifactsBucket, artifactsBucketProps: {} })).toThrow(
+      /either existingArtifactsBucket or artifactsBucketProps/,
+    );
+  });
+
+  it('rejects both an existing bus and a bus name', () => {
+    const stack = newStack();
+    const existingEventBus = events.EventBus.fromEventBusName(stack, 'Bus', 'shared');
+    expect(() => new FineTuneGate(stack, 'Gate', { existingEventBus, eventBusName: 'finegate' })).toThrow(
+      /either existingEventBus or eventBusName/,
+    );
+  });
+
+  it('rejects both an existing dead-letter queue and queue props', () => {
+    const stack = newStack();
+    const storage = new Storage(stack, 'Storage');
+    const existingDeadLetterQueue = sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:eu-west-1:123456789012:dlq');
+    expect(
+      () => new CorpusAudit(stack, 'Audit', { storage, existingDeadLetterQueue, deadLetterQueueProps: {} }),
+    ).toThrow(/either existingDeadLetterQueue or deadLetterQueueProps/);
+  });
+
+  it.each([
+    ['corpora', "must end with '/'"],
+    ['/corpora/', "must not start with '/'"],
+    ['corpora//train/', 'empty'],
+    ['corpora/../etc/', "'..'"],
+    ['corpora/*/', "'*' or '?'"],
+    ['a?/', "'*' or '?'"],
+    ['line\nbreak/', 'control characters'],
+    [`${'x'.repeat(1024)}/`, 'at most 1024 bytes'],
+  ])('rejects the corpus prefix %j', (corpusPrefix, reason) => {
+    expect(() => new FineTuneGate(newStack(), 'Gate', { corpusPrefix })).toThrow(reason);
+    expect(() => new FineTuneGate(newStack(), 'Gate', { corpusPrefix })).toThrow(/Invalid corpusPrefix/);
+  });
+
+  it('rejects an invalid artifacts prefix', () => {
+    expect(() => new FineTuneGate(newStack(), 'Gate', { artifactsPrefix: 'audits' })).toThrow(/Invalid artifactsPrefix "audits"/);
+  });
+
+  it('rejects a prefix that is a token', () => {
+    const corpusPrefix = Lazy.string({ produce: () => 'corpora/' });
+    expect(() => new FineTuneGate(newStack(), 'Gate', { corpusPrefix })).toThrow(/must be a literal string/);
+  });
+
+  it('rejects overlapping prefixes in one bucket, which would audit the audit output', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Shared', 'shared');
+    expect(
+      () =>
+        new FineTuneGate(stack, 'Gate', {
+          existingCorporaBucket: bucket,
+          existingArtifactsBucket: bucket,
+          corpusPrefix: 'ml/',
+          artifactsPrefix: 'ml/audits/',
+        }),
+    ).toThrow(/overlap in the same bucket/);
+  });
+
+  it('rejects the whole shared bucket as corpus prefix', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Shared', 'shared');
+    expect(
+      () => new FineTuneGate(stack, 'Gate', { existingCorporaBucket: bucket, existingArtifactsBucket: bucket, corpusPrefix: '' }),
+    ).toThrow(/overlap in the same bucket/);
+  });
+
+  it('accepts disjoint prefixes in one bucket', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Shared', 'shared');
+    expect(
+      () => new FineTuneGate(stack, 'Gate', { existingCorporaBucket: bucket, existingArtifactsBucket: bucket }),
+    ).not.toThrow();
+  });
+
+  it('refuses to turn off EventBridge notifications on the corpora bucket', () => {
+    expect(() => new FineTuneGate(newStack(), 'Gate', { corporaBucketProps: { eventBridgeEnabled: false } })).toThrow(
+      /needs EventBridge notifications/,
+    );
+  });
+
+  it.each(['default', 'has space', ''])('rejects the bus name %j', (eventBusName) => {
+    expect(() => new FineTuneGate(newStack(), 'Gate', { eventBusName })).toThrow(/invalid event bus name/);
+  });
+
+  it('rejects a held-out URI that is not s3://bucket/key', () => {
+    const auditConfig = { leakage: { heldoutUri: 'https://example.com/heldout.jsonl' } };
+    expect(() => new FineTuneGate(newStack(), 'Gate', { auditConfig })).toThrow(/heldoutUri must be s3:\/\/bucket\/key/);
+  });
+
+  it('rejects an audit config too large for the function environment', () => {
+    const auditConfig = { blob: 'x'.repeat(4000) };
+    expect(() => new FineTuneGate(newStack(), 'Gate', { auditConfig })).toThrow(/auditConfig is \d+ bytes/);
+  });
+});
+
+describe('validPrefix', () => {
+  it.each(['', 'corpora/', 'a/b/c/', 'team-1/2025.01/'])('accepts %j', (prefix) => {
+    expect(validPrefix('p', prefix)).toBe(prefix);
+  });
+});

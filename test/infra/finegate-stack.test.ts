@@ -1,0 +1,343 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { corpusUploadedPattern } from '../../events/s3-object-created';
+import { synthesizeTemplate } from '../../infra/synthesize-template';
+
+type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+
+let json: Record<string, any>;
+let template: Template;
+
+beforeAll(() => {
+  json = synthesizeTemplate();
+  template = Template.fromJSON(json);
+});
+
+function resourcesOf(type: string): [string, Resource][] {
+  return Object.entries(json.Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+}
+
+/** The logical id of the one resource of `type` whose id contains `hint`. */
+function logicalId(type: string, hint: string): string {
+  const ids = resourcesOf(type)
+    .map(([id]) => id)
+    .filter((id) => id.includes(hint));
+  expect(ids, `${type} matching ${hint}`).toHaveLength(1);
+  return ids[0]!;
+}
+
+function bucketPolicyStatements(bucketId: string): any[] {
+  const policies = resourcesOf('AWS::S3::BucketPolicy').filter(([, r]) => r.Properties.Bucket?.Ref === bucketId);
+  expect(policies).toHaveLength(1);
+  return policies[0]![1].Properties.PolicyDocument.Statement;
+}
+
+describe('buckets', () => {
+  it.each(['CorporaBucket', 'ArtifactsBucket'])('%s is encrypted, private, versioned and logged', (name) => {
+    const id = logicalId('AWS::S3::Bucket', name);
+    const logsId = logicalId('AWS::S3::Bucket', 'AccessLogsBucket');
+    expect(json.Resources[id]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logsId } },
+      },
+    });
+  });
+
+  it.each(['CorporaBucket', 'ArtifactsBucket', 'AccessLogsBucket'])('%s denies requests without TLS 1.2', (name) => {
+    const id = logicalId('AWS::S3::Bucket', name);
+    const statements = bucketPolicyStatements(id);
+    const objectsAndBucket = [{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] }];
+    expect(statements).toContainEqual({
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Resource: objectsAndBucket,
+    });
+    expect(statements).toContainEqual({
+      Action: 's3:*',
+      Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Resource: objectsAndBucket,
+    });
+  });
+
+  it('the corpora bucket sends its events to EventBridge without a custom resource', () => {
+    const id = logicalId('AWS::S3::Bucket', 'CorporaBucket');
+    expect(json.Resources[id].Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+    expect(resourcesOf('Custom::S3BucketNotifications')).toEqual([]);
+  });
+
+  it('the access-log bucket is SSE-S3 encrypted and private, and S3 logging may write each bucket\'s prefix', () => {
+    const id = logicalId('AWS::S3::Bucket', 'AccessLogsBucket');
+    const props = json.Resources[id].Properties;
+    expect(props.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(props.AccessControl).toBeUndefined();
+    const delivery = bucketPolicyStatements(id).filter((s) => s.Principal?.Service === 'logging.s3.amazonaws.com');
+    expect(delivery.map((s) => [s.Action, s.Resource['Fn::Join'][1][1]])).toEqual([
+      ['s3:PutObject', '/corpora-bucket/*'],
+      ['s3:PutObject', '/artifacts-bucket/*'],
+    ]);
+  });
+});
+
+describe('tables', () => {
+  const cases = [
+    { name: 'VerdictsTable', keys: [['pk', 'HASH'], ['sk', 'RANGE']], ttl: undefined },
+    { name: 'RunsTable', keys: [['pk', 'HASH'], ['sk', 'RANGE']], ttl: undefined },
+    { name: 'JudgeCacheTable', keys: [['pk', 'HASH']], ttl: 'expiresAt' },
+    { name: 'IdempotencyTable', keys: [['id', 'HASH']], ttl: 'expiration' },
+  ] as const;
+
+  it.each(cases)('$name has its contract keys, on-demand billing, PITR and encryption', ({ name, keys, ttl }) => {
+    const id = logicalId('AWS::DynamoDB::Table', name);
+    const table = json.Resources[id];
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties.KeySchema).toEqual(keys.map(([AttributeName, KeyType]) => ({ AttributeName, KeyType })));
+    expect(table.Properties.AttributeDefinitions).toEqual(
+      keys.map(([AttributeName]) => ({ AttributeName, AttributeType: 'S' })),
+    );
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties.TimeToLiveSpecification).toEqual(
+      ttl === undefined ? undefined : { AttributeName: ttl, Enabled: true },
+    );
+  });
+
+  it('there are exactly the four contract tables', () => {
+    expect(resourcesOf('AWS::DynamoDB::Table')).toHaveLength(4);
+  });
+});
+
+describe('event bus', () => {
+  it('is a custom bus named finegate', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'finegate' });
+  });
+});
+
+describe('corpus upload rule', () => {
+  it('matches exactly corpusUploadedPattern(corpora bucket, "corpora/") on the default bus', () => {
+    const bucketId = logicalId('AWS::S3::Bucket', 'CorporaBucket');
+    const rules = resourcesOf('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]![1];
+    const expected = JSON.parse(
+      JSON.stringify(corpusUploadedPattern('__BUCKET__', 'corpora/')).replace('"__BUCKET__"', JSON.stringify({ Ref: bucketId })),
+    );
+    expect(rule.Properties.EventPattern).toEqual(expected);
+    expect(rule.Properties.EventBusName).toBeUndefined();
+  });
+
+  it('targets the audit function with a retry policy and an encrypted, TLS-only dead-letter queue', () => {
+    const fnId = logicalId('AWS::Lambda::Function', 'CorpusAuditFunction');
+    const queueId = logicalId('AWS::SQS::Queue', 'DeadLetterQueue');
+    const [, rule] = resourcesOf('AWS::Events::Rule')[0]!;
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 14_400 },
+      },
+    ]);
+
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    const [, queuePolicy] = resourcesOf('AWS::SQS::QueuePolicy')[0]!;
+    const statements = queuePolicy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId('AWS::Events::Rule', 'CorpusUploadedRule'), 'Arn'] } } },
+      }),
+    );
+  });
+
+  it('EventBridge may invoke the function, for this rule only', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalId('AWS::Events::Rule', 'CorpusUploadedRule'), 'Arn'] },
+    });
+  });
+});
+
+describe('corpus-audit function', () => {
+  it('runs Node.js 24 on arm64 with 4096 MB, 15 minutes, active tracing and its own log group', () => {
+    const fnId = logicalId('AWS::Lambda::Function', 'CorpusAuditFunction');
+    const logGroupId = logicalId('AWS::Logs::LogGroup', 'CorpusAuditFunctionLogGroup');
+    const props = json.Resources[fnId].Properties;
+    expect(props).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 4096,
+      Timeout: 900,
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: logGroupId } },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] } },
+    });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 90 }, DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      MaximumRetryAttempts: 2,
+    });
+  });
+
+  it('gets the contract environment, with Refs to the resources', () => {
+    const fnId = logicalId('AWS::Lambda::Function', 'CorpusAuditFunction');
+    expect(json.Resources[fnId].Properties.Environment.Variables).toEqual({
+      ARTIFACTS_BUCKET: { Ref: logicalId('AWS::S3::Bucket', 'ArtifactsBucket') },
+      ARTIFACTS_PREFIX: 'audits/',
+      VERDICTS_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'VerdictsTable') },
+      IDEMPOTENCY_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'IdempotencyTable') },
+      EVENT_BUS_NAME: { Ref: logicalId('AWS::Events::EventBus', 'EventBus') },
+      CORPUS_PREFIX: 'corpora/',
+      HELDOUT_PREFIX: 'heldout/',
+      POWERTOOLS_SERVICE_NAME: 'finegate',
+      POWERTOOLS_METRICS_NAMESPACE: 'finegate',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('every function carries the entry and handler metadata the local runtime imports', () => {
+    const functions = resourcesOf('AWS::Lambda::Function');
+    expect(functions).toHaveLength(1);
+    expect(functions[0]![1].Metadata).toMatchObject({
+      'finegate:entry': 'functions/corpus-audit.ts',
+      'finegate:handler': 'handler',
+    });
+  });
+});
+
+describe('IAM', () => {
+  const policyStatements = (): any[] => {
+    const roleId = logicalId('AWS::IAM::Role', 'CorpusAuditFunctionServiceRole');
+    const policies = resourcesOf('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    expect(policies).toHaveLength(1);
+    return policies[0]![1].Properties.PolicyDocument.Statement;
+  };
+  const arn = (type: string, hint: string) => ({ 'Fn::GetAtt': [logicalId(type, hint), 'Arn'] });
+  const objects = (hint: string, prefix: string) => ({
+    'Fn::Join': ['', [arn('AWS::S3::Bucket', hint), `/${prefix}*`]],
+  });
+  const actions = (s: any): string[] => [s.Action].flat();
+
+  it('the execution role has no AWS managed policy and trusts only Lambda', () => {
+    const roleId = logicalId('AWS::IAM::Role', 'CorpusAuditFunctionServiceRole');
+    const role = json.Resources[roleId].Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+  });
+
+  it('grants exactly the least-privilege statements', () => {
+    const statements = policyStatements();
+    const summary = statements.map((s) => ({ actions: actions(s).sort(), resource: s.Resource, condition: s.Condition }));
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects('CorporaBucket', 'corpora/'), condition: undefined },
+        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects('CorporaBucket', 'heldout/'), condition: undefined },
+        {
+          actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          resource: objects('ArtifactsBucket', 'audits/'),
+          condition: undefined,
+        },
+        {
+          actions: ['s3:ListBucket'],
+          resource: arn('AWS::S3::Bucket', 'ArtifactsBucket'),
+          condition: { StringLike: { 's3:prefix': ['audits/*'] } },
+        },
+        {
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resource: arn('AWS::DynamoDB::Table', 'VerdictsTable'),
+          condition: undefined,
+        },
+        {
+          actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resource: arn('AWS::DynamoDB::Table', 'IdempotencyTable'),
+          condition: undefined,
+        },
+        { actions: ['events:PutEvents'], resource: arn('AWS::Events::EventBus', 'EventBus'), condition: undefined },
+        { actions: ['sqs:SendMessage'], resource: arn('AWS::SQS::Queue', 'DeadLetterQueue'), condition: undefined },
+        {
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resource: arn('AWS::Logs::LogGroup', 'CorpusAuditFunctionLogGroup'),
+          condition: undefined,
+        },
+        { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*', condition: undefined },
+      ]),
+    );
+    expect(summary).toHaveLength(10);
+  });
+
+  it('no statement allows a data action on "*" or a wildcard action', () => {
+    for (const [, policy] of resourcesOf('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect(actions(statement).filter((a) => a.includes('*'))).toEqual([]);
+        if ([statement.Resource].flat().includes('*')) {
+          expect(actions(statement).every((a) => a.startsWith('xray:'))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('the corpora bucket is read-only to the audit', () => {
+    const corporaArn = JSON.stringify(arn('AWS::S3::Bucket', 'CorporaBucket'));
+    const onCorpora = policyStatements().filter((s) => JSON.stringify(s.Resource).includes(corporaArn));
+    expect(onCorpora.flatMap(actions).every((a) => a.startsWith('s3:Get'))).toBe(true);
+  });
+});
+
+describe('outputs', () => {
+  it('name each bucket, table and the bus under stable keys', () => {
+    const ref = (type: string, hint: string) => ({ Ref: logicalId(type, hint) });
+    expect(json.Outputs).toEqual({
+      CorporaBucketName: { Value: ref('AWS::S3::Bucket', 'CorporaBucket') },
+      ArtifactsBucketName: { Value: ref('AWS::S3::Bucket', 'ArtifactsBucket') },
+      VerdictsTableName: { Value: ref('AWS::DynamoDB::Table', 'VerdictsTable') },
+      RunsTableName: { Value: ref('AWS::DynamoDB::Table', 'RunsTable') },
+      JudgeCacheTableName: { Value: ref('AWS::DynamoDB::Table', 'JudgeCacheTable') },
+      IdempotencyTableName: { Value: ref('AWS::DynamoDB::Table', 'IdempotencyTable') },
+      EventBusName: { Value: ref('AWS::Events::EventBus', 'EventBus') },
+    });
+  });
+});
+
+describe('snapshot', () => {
+  it('matches the reviewed template (asset keys sanitized)', () => {
+    const sanitized = JSON.parse(JSON.stringify(json), (key, value) =>
+      key === 'S3Key' && typeof value === 'string' ? '<asset>.zip' : value,
+    );
+    expect(sanitized).toMatchSnapshot();
+  });
+});
