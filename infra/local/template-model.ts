@@ -1,0 +1,509 @@
+import {
+  evaluateCondition,
+  resolveIntrinsics,
+  UnresolvableIntrinsicError,
+  type IntrinsicResolver,
+} from './cloudformation-intrinsics';
+import { busName } from './eventbridge-server';
+
+/*
+ * What the local runtime needs from a synthesized CloudFormation template: buckets, tables, buses, queues,
+ * rules and functions with every intrinsic resolved to the local physical names, plus the outputs.
+ * Resources without an explicit name get one the way CloudFormation would derive it (stack name and logical
+ * id), minus the random suffix, so local names are stable between runs.
+ */
+
+// The keys FinegateFunction writes (infra/finegate-function.ts); not imported from there, which would load the CDK.
+export const ENTRY_METADATA_KEY = 'finegate:entry';
+export const HANDLER_METADATA_KEY = 'finegate:handler';
+
+export interface LocalEnvironment {
+  stackName: string;
+  account: string;
+  region: string;
+  partition: string;
+  /** Values for template parameters, over their defaults. */
+  parameters?: Record<string, string>;
+}
+
+export interface BucketModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  eventBridgeEnabled: boolean;
+  versioned: boolean;
+}
+
+export interface KeySchemaElement {
+  AttributeName: string;
+  KeyType: 'HASH' | 'RANGE';
+}
+
+export interface TableIndexModel {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: { ProjectionType?: string; NonKeyAttributes?: string[] };
+}
+
+export interface TableModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  keySchema: KeySchemaElement[];
+  attributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' | 'N' | 'B' }>;
+  globalSecondaryIndexes: TableIndexModel[];
+  localSecondaryIndexes: TableIndexModel[];
+  ttlAttribute?: string;
+  billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
+}
+
+export interface EventBusModel {
+  /** Undefined for the account's default bus, which no template declares. */
+  logicalId?: string;
+  name: string;
+  arn: string;
+}
+
+export interface QueueModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  url: string;
+}
+
+export interface RetryPolicyModel {
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+}
+
+export interface RuleTargetModel {
+  id: string;
+  arn: string;
+  kind: 'lambda' | 'sqs' | 'other';
+  /** For Lambda targets: the function's logical id in this template, when it is one of ours. */
+  functionLogicalId?: string;
+  /** For SQS targets: the queue's logical id. */
+  queueLogicalId?: string;
+  retryPolicy: RetryPolicyModel;
+  deadLetterArn?: string;
+  input?: string;
+  inputPath?: string;
+  inputTransformer?: { inputPathsMap: Record<string, string>; inputTemplate: string };
+}
+
+export interface RuleModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  eventBusName: string;
+  eventPattern?: Record<string, unknown>;
+  state: string;
+  targets: RuleTargetModel[];
+}
+
+export interface FunctionModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** Repository-relative handler source (metadata `finegate:entry`); functions without it cannot run locally. */
+  entry?: string;
+  /** Exported handler name (metadata `finegate:handler`). */
+  handlerExport: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memorySize: number;
+  logGroupName: string;
+  runtime?: string;
+  /** Lambda's own retries of a failed asynchronous invocation (EventInvokeConfig, default 2). */
+  asyncRetryAttempts: number;
+  asyncMaxEventAgeSeconds: number;
+  /** Where Lambda sends an asynchronous event that failed every attempt: DeadLetterConfig, else OnFailure. */
+  deadLetterArn?: string;
+  onFailureDestinationArn?: string;
+}
+
+export interface TemplateModel {
+  environment: LocalEnvironment;
+  buckets: BucketModel[];
+  tables: TableModel[];
+  /** The default bus first, then the template's buses. */
+  buses: EventBusModel[];
+  queues: QueueModel[];
+  rules: RuleModel[];
+  functions: FunctionModel[];
+  /** Output values by output key. */
+  outputs: Record<string, string>;
+  /** Resolves any template value (with intrinsics) to local values. */
+  resolve(value: unknown): unknown;
+}
+
+interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+  Condition?: string;
+}
+
+interface CfnTemplate {
+  Resources?: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown; Condition?: string }>;
+  Parameters?: Record<string, { Default?: unknown }>;
+  Conditions?: Record<string, unknown>;
+  Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+// EventBridge's defaults for a target without a RetryPolicy, and Lambda's for async invocations.
+const DEFAULT_RULE_RETRY: RetryPolicyModel = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 };
+const DEFAULT_ASYNC_RETRY_ATTEMPTS = 2;
+const DEFAULT_ASYNC_MAX_EVENT_AGE = 21_600;
+
+export function readTemplate(template: Record<string, unknown>, environment: LocalEnvironment): TemplateModel {
+  const cfn = template as CfnTemplate;
+  const resources = cfn.Resources ?? {};
+  const env = environment;
+  const conditionCache = new Map<string, boolean>();
+
+  const resolver: IntrinsicResolver = {
+    region: env.region,
+    ref: (name) => ref(name),
+    getAtt: (logicalId, attribute) => getAtt(logicalId, attribute),
+    condition: (name) => condition(name),
+    findInMap: (map, top, second) => {
+      const value = cfn.Mappings?.[map]?.[top]?.[second];
+      if (value === undefined) throw new UnresolvableIntrinsicError(`Mappings.${map}`, `no entry ${top}.${second}`);
+      return value;
+    },
+  };
+  const resolve = (value: unknown, path = '$') => resolveIntrinsics(value, resolver, path);
+
+  function condition(name: string): boolean {
+    const cached = conditionCache.get(name);
+    if (cached !== undefined) return cached;
+    const expression = cfn.Conditions?.[name];
+    if (expression === undefined) throw new UnresolvableIntrinsicError(`Conditions.${name}`, 'no such condition');
+    const result = evaluateCondition(expression, resolver, `Conditions.${name}`);
+    conditionCache.set(name, result);
+    return result;
+  }
+
+  const exists = (resource: CfnResource) => resource.Condition === undefined || condition(resource.Condition);
+  const live = Object.entries(resources).filter(([, resource]) => exists(resource));
+  const ofType = (...types: string[]) => live.filter(([, resource]) => types.includes(resource.Type));
+
+  function resource(logicalId: string, path: string): CfnResource {
+    const found = resources[logicalId];
+    if (!found) throw new UnresolvableIntrinsicError(path, `no resource or parameter named ${logicalId}`);
+    return found;
+  }
+
+  const nameCache = new Map<string, string>();
+  /** The physical name: the resource's own name property, else one derived from stack and logical id. */
+  function physicalName(logicalId: string): string {
+    const cached = nameCache.get(logicalId);
+    if (cached !== undefined) return cached;
+    const res = resource(logicalId, `Ref(${logicalId})`);
+    const props = res.Properties ?? {};
+    const explicitKey = NAME_PROPERTY[res.Type];
+    const explicit = explicitKey ? props[explicitKey] : undefined;
+    let name = explicit !== undefined ? String(resolve(explicit, `${logicalId}.${explicitKey}`)) : generatedName(res.Type, logicalId);
+    if (res.Type === 'AWS::SQS::Queue' && props.FifoQueue === true && explicit === undefined) name += '.fifo';
+    nameCache.set(logicalId, name);
+    return name;
+  }
+
+  function generatedName(type: string, logicalId: string): string {
+    const raw = `${env.stackName}-${logicalId}`;
+    if (type === 'AWS::S3::Bucket') {
+      return raw.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 63).replace(/[-.]+$/, '');
+    }
+    const max = NAME_LIMIT[type] ?? 255;
+    return raw.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, max);
+  }
+
+  function arnOf(logicalId: string): string {
+    const res = resource(logicalId, `GetAtt(${logicalId}.Arn)`);
+    const name = physicalName(logicalId);
+    const { partition: p, region, account } = env;
+    switch (res.Type) {
+      case 'AWS::S3::Bucket':
+        return `arn:${p}:s3:::${name}`;
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
+        return `arn:${p}:dynamodb:${region}:${account}:table/${name}`;
+      case 'AWS::Events::EventBus':
+        return `arn:${p}:events:${region}:${account}:event-bus/${name}`;
+      case 'AWS::Events::Rule': {
+        const bus = ruleBusName(res, logicalId);
+        return `arn:${p}:events:${region}:${account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+      }
+      case 'AWS::Lambda::Function':
+        return `arn:${p}:lambda:${region}:${account}:function:${name}`;
+      case 'AWS::SQS::Queue':
+        return `arn:${p}:sqs:${region}:${account}:${name}`;
+      case 'AWS::SNS::Topic':
+        return `arn:${p}:sns:${region}:${account}:${name}`;
+      case 'AWS::IAM::Role':
+        return `arn:${p}:iam::${account}:role/${name}`;
+      case 'AWS::Logs::LogGroup':
+        return `arn:${p}:logs:${region}:${account}:log-group:${name}:*`;
+      case 'AWS::StepFunctions::StateMachine':
+        return `arn:${p}:states:${region}:${account}:stateMachine:${name}`;
+      default:
+        return `arn:${p}:${res.Type.split('::')[1]?.toLowerCase() ?? 'unknown'}:${region}:${account}:${name}`;
+    }
+  }
+
+  function queueUrl(logicalId: string): string {
+    return `https://sqs.${env.region}.amazonaws.com/${env.account}/${physicalName(logicalId)}`;
+  }
+
+  function ref(name: string): unknown {
+    switch (name) {
+      case 'AWS::AccountId':
+        return env.account;
+      case 'AWS::Region':
+        return env.region;
+      case 'AWS::Partition':
+        return env.partition;
+      case 'AWS::StackName':
+        return env.stackName;
+      case 'AWS::StackId':
+        return `arn:${env.partition}:cloudformation:${env.region}:${env.account}:stack/${env.stackName}/local`;
+      case 'AWS::URLSuffix':
+        return 'amazonaws.com';
+      case 'AWS::NotificationARNs':
+        return [];
+    }
+    const parameter = cfn.Parameters?.[name];
+    if (parameter) {
+      const value = env.parameters?.[name] ?? parameter.Default;
+      if (value === undefined) throw new UnresolvableIntrinsicError(`Ref(${name})`, 'parameter has no value');
+      return value;
+    }
+    const res = resource(name, `Ref(${name})`);
+    switch (res.Type) {
+      case 'AWS::SQS::Queue':
+        return queueUrl(name);
+      case 'AWS::SNS::Topic':
+      case 'AWS::StepFunctions::StateMachine':
+        return arnOf(name);
+      default:
+        return physicalName(name);
+    }
+  }
+
+  function getAtt(logicalId: string, attribute: string): unknown {
+    const res = resource(logicalId, `GetAtt(${logicalId}.${attribute})`);
+    const name = physicalName(logicalId);
+    if (attribute === 'Arn') return arnOf(logicalId);
+    switch (`${res.Type}.${attribute}`) {
+      case 'AWS::S3::Bucket.DomainName':
+        return `${name}.s3.amazonaws.com`;
+      case 'AWS::S3::Bucket.RegionalDomainName':
+        return `${name}.s3.${env.region}.amazonaws.com`;
+      case 'AWS::DynamoDB::Table.StreamArn':
+        return `${arnOf(logicalId)}/stream/local`;
+      case 'AWS::Events::EventBus.Name':
+      case 'AWS::SQS::Queue.QueueName':
+        return name;
+      case 'AWS::SQS::Queue.QueueUrl':
+        return queueUrl(logicalId);
+      case 'AWS::IAM::Role.RoleId':
+        return `AROA${logicalId.toUpperCase().slice(0, 17)}`;
+    }
+    throw new UnresolvableIntrinsicError(`GetAtt(${logicalId}.${attribute})`, `attribute not known locally for ${res.Type}`);
+  }
+
+  function ruleBusName(res: CfnResource, logicalId: string): string {
+    const bus = res.Properties?.EventBusName;
+    return bus === undefined ? 'default' : busName(resolve(bus, `${logicalId}.EventBusName`));
+  }
+
+  // --- resources -------------------------------------------------------------------------------------
+
+  const buckets: BucketModel[] = ofType('AWS::S3::Bucket').map(([logicalId, res]) => {
+    // Only the properties the runtime uses are resolved, so unrelated intrinsics cannot get in the way.
+    const props = res.Properties ?? {};
+    const notifications = resolve(props.NotificationConfiguration, `${logicalId}.NotificationConfiguration`) as Record<string, any> | undefined;
+    const versioning = resolve(props.VersioningConfiguration, `${logicalId}.VersioningConfiguration`) as Record<string, any> | undefined;
+    return {
+      logicalId,
+      name: physicalName(logicalId),
+      arn: arnOf(logicalId),
+      eventBridgeEnabled: notifications?.EventBridgeConfiguration?.EventBridgeEnabled === true,
+      versioned: versioning?.Status === 'Enabled',
+    };
+  });
+  // CDK's `eventBridgeEnabled: true` on an L2 bucket configures it through a custom resource instead.
+  for (const [logicalId, res] of ofType('Custom::S3BucketNotifications')) {
+    const props = resolve(res.Properties ?? {}, logicalId) as Record<string, any>;
+    if (props.NotificationConfiguration?.EventBridgeConfiguration === undefined) continue;
+    const bucket = buckets.find((b) => b.name === props.BucketName);
+    if (bucket) bucket.eventBridgeEnabled = true;
+  }
+
+  const tables: TableModel[] = ofType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map(([logicalId, res]) => {
+    const raw = res.Properties ?? {};
+    const props = resolve(
+      Object.fromEntries(TABLE_PROPERTIES.filter((key) => raw[key] !== undefined).map((key) => [key, raw[key]])),
+      logicalId,
+    ) as Record<string, any>;
+    const index = (i: Record<string, any>): TableIndexModel => ({
+      IndexName: i.IndexName,
+      KeySchema: i.KeySchema,
+      Projection: i.Projection ?? { ProjectionType: 'ALL' },
+    });
+    const ttl = props.TimeToLiveSpecification;
+    return {
+      logicalId,
+      name: physicalName(logicalId),
+      arn: arnOf(logicalId),
+      keySchema: props.KeySchema ?? [],
+      attributeDefinitions: props.AttributeDefinitions ?? [],
+      globalSecondaryIndexes: (props.GlobalSecondaryIndexes ?? []).map(index),
+      localSecondaryIndexes: (props.LocalSecondaryIndexes ?? []).map(index),
+      ...(ttl?.Enabled && ttl.AttributeName ? { ttlAttribute: ttl.AttributeName as string } : {}),
+      billingMode: props.BillingMode === 'PROVISIONED' || (res.Type === 'AWS::DynamoDB::Table' && !props.BillingMode) ? 'PROVISIONED' : 'PAY_PER_REQUEST',
+    };
+  });
+
+  const buses: EventBusModel[] = [
+    { name: 'default', arn: `arn:${env.partition}:events:${env.region}:${env.account}:event-bus/default` },
+    ...ofType('AWS::Events::EventBus').map(([logicalId]) => ({ logicalId, name: physicalName(logicalId), arn: arnOf(logicalId) })),
+  ];
+
+  const queues: QueueModel[] = ofType('AWS::SQS::Queue').map(([logicalId]) => ({
+    logicalId,
+    name: physicalName(logicalId),
+    arn: arnOf(logicalId),
+    url: queueUrl(logicalId),
+  }));
+
+  const invokeConfigs = new Map<string, Record<string, any>>();
+  for (const [logicalId, res] of ofType('AWS::Lambda::EventInvokeConfig')) {
+    const props = resolve(res.Properties ?? {}, logicalId) as Record<string, any>;
+    if (props.Qualifier === undefined || props.Qualifier === '$LATEST') invokeConfigs.set(String(props.FunctionName), props);
+  }
+
+  const functions: FunctionModel[] = ofType('AWS::Lambda::Function').map(([logicalId, res]) => {
+    const props = res.Properties ?? {};
+    const name = physicalName(logicalId);
+    const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const environment: Record<string, string> = {};
+    for (const [key, value] of Object.entries(variables)) {
+      const resolved = resolve(value, `${logicalId}.Environment.Variables.${key}`);
+      if (resolved !== undefined) environment[key] = typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
+    }
+    const invokeConfig = invokeConfigs.get(name) ?? invokeConfigs.get(arnOf(logicalId));
+    const deadLetter = (props.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
+    const onFailure = invokeConfig?.DestinationConfig?.OnFailure?.Destination as string | undefined;
+    const logGroup = (props.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup;
+    const entry = res.Metadata?.[ENTRY_METADATA_KEY];
+    const handlerExport = res.Metadata?.[HANDLER_METADATA_KEY];
+    return {
+      logicalId,
+      name,
+      arn: arnOf(logicalId),
+      ...(typeof entry === 'string' ? { entry } : {}),
+      handlerExport: typeof handlerExport === 'string' ? handlerExport : 'handler',
+      environment,
+      timeoutSeconds: Number(props.Timeout ?? 3),
+      memorySize: Number(props.MemorySize ?? 128),
+      logGroupName: logGroup !== undefined ? String(resolve(logGroup, `${logicalId}.LoggingConfig.LogGroup`)) : `/aws/lambda/${name}`,
+      ...(typeof props.Runtime === 'string' ? { runtime: props.Runtime } : {}),
+      asyncRetryAttempts: Number(invokeConfig?.MaximumRetryAttempts ?? DEFAULT_ASYNC_RETRY_ATTEMPTS),
+      asyncMaxEventAgeSeconds: Number(invokeConfig?.MaximumEventAgeInSeconds ?? DEFAULT_ASYNC_MAX_EVENT_AGE),
+      ...(deadLetter !== undefined ? { deadLetterArn: String(resolve(deadLetter, `${logicalId}.DeadLetterConfig`)) } : {}),
+      ...(onFailure !== undefined ? { onFailureDestinationArn: onFailure } : {}),
+    };
+  });
+
+  const functionByArn = new Map(functions.map((f) => [f.arn, f]));
+  const queueByArn = new Map(queues.map((q) => [q.arn, q]));
+
+  const rules: RuleModel[] = ofType('AWS::Events::Rule').map(([logicalId, res]) => {
+    const props = res.Properties ?? {};
+    const pattern = props.EventPattern === undefined ? undefined : resolve(props.EventPattern, `${logicalId}.EventPattern`);
+    const targets = ((resolve(props.Targets ?? [], `${logicalId}.Targets`) ?? []) as Array<Record<string, any>>).map(
+      (target): RuleTargetModel => {
+        const arn = String(target.Arn);
+        // An alias or version ARN (function:name:qualifier) still names the function.
+        const fn = functionByArn.get(arn) ?? functionByArn.get(arn.split(':').slice(0, 7).join(':'));
+        const queue = queueByArn.get(arn);
+        const retry = target.RetryPolicy ?? {};
+        const transformer = target.InputTransformer;
+        return {
+          id: String(target.Id),
+          arn,
+          kind: fn || /^arn:[^:]+:lambda:/.test(arn) ? 'lambda' : queue ? 'sqs' : 'other',
+          ...(fn ? { functionLogicalId: fn.logicalId } : {}),
+          ...(queue ? { queueLogicalId: queue.logicalId } : {}),
+          retryPolicy: {
+            maximumRetryAttempts: Number(retry.MaximumRetryAttempts ?? DEFAULT_RULE_RETRY.maximumRetryAttempts),
+            maximumEventAgeSeconds: Number(retry.MaximumEventAgeInSeconds ?? DEFAULT_RULE_RETRY.maximumEventAgeSeconds),
+          },
+          ...(target.DeadLetterConfig?.Arn ? { deadLetterArn: String(target.DeadLetterConfig.Arn) } : {}),
+          ...(typeof target.Input === 'string' ? { input: target.Input } : {}),
+          ...(typeof target.InputPath === 'string' ? { inputPath: target.InputPath } : {}),
+          ...(transformer
+            ? {
+                inputTransformer: {
+                  inputPathsMap: (transformer.InputPathsMap ?? {}) as Record<string, string>,
+                  inputTemplate: String(transformer.InputTemplate),
+                },
+              }
+            : {}),
+        };
+      },
+    );
+    return {
+      logicalId,
+      name: physicalName(logicalId),
+      arn: arnOf(logicalId),
+      eventBusName: ruleBusName(res, logicalId),
+      ...(pattern !== undefined ? { eventPattern: (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as Record<string, unknown> } : {}),
+      state: typeof props.State === 'string' ? props.State : 'ENABLED',
+      targets,
+    };
+  });
+
+  const outputs: Record<string, string> = {};
+  for (const [key, output] of Object.entries(cfn.Outputs ?? {})) {
+    if (output.Condition !== undefined && !condition(output.Condition)) continue;
+    const value = resolve(output.Value, `Outputs.${key}`);
+    outputs[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  return { environment: env, buckets, tables, buses, queues, rules, functions, outputs, resolve: (value) => resolve(value) };
+}
+
+const TABLE_PROPERTIES = [
+  'KeySchema',
+  'AttributeDefinitions',
+  'GlobalSecondaryIndexes',
+  'LocalSecondaryIndexes',
+  'TimeToLiveSpecification',
+  'BillingMode',
+];
+
+const NAME_PROPERTY: Record<string, string> = {
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::DynamoDB::GlobalTable': 'TableName',
+  'AWS::Events::EventBus': 'Name',
+  'AWS::Events::Rule': 'Name',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::StepFunctions::StateMachine': 'StateMachineName',
+};
+
+const NAME_LIMIT: Record<string, number> = {
+  'AWS::Lambda::Function': 64,
+  'AWS::Events::Rule': 64,
+  'AWS::SQS::Queue': 80,
+  'AWS::IAM::Role': 64,
+  'AWS::SNS::Topic': 256,
+};
