@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { s3ObjectCreatedSchema } from '../events/s3-object-created';
+import { CORPUS_AUDITED, type CorpusAuditedDetail } from '../events/corpus-audited';
+import { SOURCES } from '../events/event-sources';
+import { parseAuditConfig } from './audit/audit-config';
+import { runAuditJob } from './audit/audit-job';
+import { DynamoVerdictStore } from './stores/dynamo-verdict-store';
+import { EventBridgePublisher } from './stores/eventbridge-publisher';
+import { S3ArtifactSink } from './stores/s3-artifact-sink';
+import { S3CorpusSource } from './stores/s3-corpus-source';
+import { parseS3Uri } from './stores/s3-uri';
+import { corpusVerdictKey, corpusSubject } from './audit/corpus-identity';
+
+const logger = new Logger({ serviceName: 'finegate' });
+
+/** S3 user metadata naming the corpus's held-out set. */
+export const HELDOUT_METADATA = 'finegate-heldout';
+
+const envSchema = z.object({
+  ARTIFACTS_BUCKET: z.string().min(1),
+  ARTIFACTS_PREFIX: z.string().default('audits/'),
+  VERDICTS_TABLE: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+  CORPUS_PREFIX: z.string().default('corpora/'),
+  AUDIT_CONFIG: z.string().optional(),
+});
+
+interface CorpusObject {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  etag?: string;
+}
+
+/** The audit of one corpus object; idempotent on (bucket, key, version or ETag). */
+async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
+  const env = envSchema.parse(process.env);
+  const config = parseAuditConfig(env.AUDIT_CONFIG ? JSON.parse(env.AUDIT_CONFIG) : {});
+  const verdicts = new DynamoVerdictStore(env.VERDICTS_TABLE);
+  const subject = corpusSubject(object.bucket, object.key);
+  const verdictKey = corpusVerdictKey(object);
+
+  // A verdict that already exists is the durable answer to a redelivery that outlived the idempotency record.
+  const existing = await verdicts.get(subject, verdictKey);
+  if (existing) {
+    logger.info('corpus already audited', { subject, verdictKey, verdict: existing.verdict });
+    return existing.summary as unknown as CorpusAuditedDetail;
+  }
+
+  const auditId = randomUUID();
+  const source = new S3CorpusSource(object.bucket, object.key, { versionId: object.versionId, etag: object.etag });
+  const { metadata } = await source.resolve();
+  // A corpus names its own held-out set with object metadata (x-amz-meta-finegate-heldout: s3://…).
+  const heldoutUri = metadata[HELDOUT_METADATA] ?? config.leakage.heldoutUri;
+  if (heldoutUri) config.leakage.heldoutUri = heldoutUri;
+  const heldout = heldoutUri ? new S3CorpusSource(parseS3Uri(heldoutUri).bucket, parseS3Uri(heldoutUri).key) : undefined;
+  const sink = new S3ArtifactSink(env.ARTIFACTS_BUCKET, `${env.ARTIFACTS_PREFIX}${object.bucket}/${object.key}/${verdictKey.replace(/^version#/, '')}/`);
+  const report = await runAuditJob({ auditId, source, heldout, sink, config });
+  report.corpus.versionId = object.versionId;
+  report.corpus.etag = object.etag;
+
+  const detail: CorpusAuditedDetail = {
+    auditId,
+    corpus: { uri: source.uri, bucket: object.bucket, key: object.key, versionId: object.versionId, etag: object.etag },
+    verdict: report.verdict,
+    reasons: report.reasons.slice(0, 20),
+    counts: { input: report.counts.rows, clean: report.counts.clean, quarantined: report.counts.quarantined, warned: report.counts.warned },
+    findingsByCheck: report.findingsByCheck,
+    artifacts: {
+      report: report.artifacts.report!,
+      reportMarkdown: report.artifacts.reportMarkdown!,
+      reportHtml: report.artifacts.reportHtml!,
+      clean: report.artifacts.clean,
+      quarantine: report.artifacts.quarantine,
+      findings: report.artifacts.findings,
+    },
+    configHash: report.configHash,
+    finishedAt: report.finishedAt,
+  };
+  await verdicts.putOnce({
+    subject,
+    key: verdictKey,
+    kind: 'corpus-audit',
+    verdict: report.verdict,
+    reasons: report.reasons,
+    configHash: report.configHash,
+    config: report.config,
+    summary: detail as unknown as Record<string, unknown>,
+    reportUri: report.artifacts.report!,
+    createdAt: report.finishedAt,
+  });
+  await new EventBridgePublisher(env.EVENT_BUS_NAME).publish(SOURCES.corpus, CORPUS_AUDITED, detail, [`arn:aws:s3:::${object.bucket}/${object.key}`]);
+  logger.info('corpus audited', { subject, verdict: report.verdict, counts: report.counts, reasons: report.reasons.slice(0, 5) });
+  return detail;
+}
+
+let idempotentAudit: ((object: CorpusObject) => Promise<CorpusAuditedDetail>) | undefined;
+let idempotencyConfig: IdempotencyConfig | undefined;
+
+function idempotent(tableName: string) {
+  if (!idempotentAudit) {
+    idempotencyConfig = new IdempotencyConfig({ expiresAfterSeconds: 7 * 24 * 3600 });
+    idempotentAudit = makeIdempotent(auditObject, {
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: new DynamoDBClient({}) }),
+      config: idempotencyConfig,
+    });
+  }
+  return { run: idempotentAudit, config: idempotencyConfig! };
+}
+
+export const handler = middy(async (event: unknown, context: Context): Promise<CorpusAuditedDetail> => {
+  const parsed = s3ObjectCreatedSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`rejected event: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  const env = envSchema.parse(process.env);
+  const { bucket, object } = parsed.data.detail;
+  const key = object.key;
+  if (!key.startsWith(env.CORPUS_PREFIX)) throw new Error(`rejected event: detail.object.key ${key} is outside the corpus prefix ${env.CORPUS_PREFIX}`);
+  const { run, config } = idempotent(env.IDEMPOTENCY_TABLE);
+  config.registerLambdaContext(context);
+  return run({ bucket: bucket.name, key, versionId: object['version-id'], etag: object.etag });
+}).use(injectLambdaContext(logger));

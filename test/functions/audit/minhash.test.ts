@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { bandKeys, candidateProbability, jaccard, minhashSignature, ShingleScratch, shingleHashes } from '../../../functions/audit/minhash';
+import { NearDuplicateIndex } from '../../../functions/audit/near-duplicate-index';
+import { SeededRandom } from '../../../infra/demo/synthetic-corpus';
+
+const opts = { shingleSize: 5 };
+const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega river stone cloud paper'.split(' ');
+
+function doc(rng: SeededRandom, n: number): string[] {
+  return Array.from({ length: n }, () => rng.pick(WORDS));
+}
+
+describe('shingleHashes', () => {
+  it('normalises case, punctuation and whitespace, but keeps digits', () => {
+    const a = shingleHashes('The quick, brown fox jumps over the lazy dog!', opts);
+    const b = shingleHashes('the   QUICK brown fox -- jumps over the lazy dog', opts);
+    expect(jaccard(a, b)).toBe(1);
+    const s = new ShingleScratch();
+    shingleHashes('What is 2 + 3? It is 5.', opts, s);
+    const k1 = s.normalizedKey;
+    shingleHashes('What is 4 + 7? It is 11.', opts, s);
+    expect(s.normalizedKey).not.toBe(k1);
+  });
+
+  it('shingles unspaced scripts per character and gives short texts one shingle', () => {
+    expect(shingleHashes('机器学习模型的训练数据需要清洗', opts).length).toBeGreaterThan(5);
+    expect(shingleHashes('hello world', opts).length).toBe(1);
+    expect(shingleHashes('  ... !!! ', opts).length).toBe(0);
+  });
+
+  it('returns a sorted, unique set', () => {
+    const s = shingleHashes('a b c d e a b c d e a b c d e', opts);
+    for (let i = 1; i < s.length; i++) expect(s[i]!).toBeGreaterThan(s[i - 1]!);
+  });
+});
+
+describe('jaccard and MinHash', () => {
+  it('computes exact Jaccard on sorted sets', () => {
+    expect(jaccard(Uint32Array.of(1, 2, 3, 4), Uint32Array.of(3, 4, 5, 6))).toBeCloseTo(2 / 6);
+    expect(jaccard(new Uint32Array(), new Uint32Array())).toBe(1);
+  });
+
+  it('estimates Jaccard from one-permutation signatures without bias', () => {
+    const rng = new SeededRandom(3);
+    let errSum = 0;
+    let n = 0;
+    for (let t = 0; t < 40; t++) {
+      const a = doc(rng, 300);
+      const b = [...a];
+      for (let k = 0; k < 10 + t; k++) b[rng.int(b.length)] = `w${k}`;
+      const sa = shingleHashes(a.join(' '), opts);
+      const sb = shingleHashes(b.join(' '), opts);
+      const ma = minhashSignature(sa, 128);
+      const mb = minhashSignature(sb, 128);
+      let eq = 0;
+      for (let i = 0; i < 128; i++) if (ma[i] === mb[i]) eq++;
+      errSum += eq / 128 - jaccard(sa, sb);
+      n++;
+    }
+    expect(Math.abs(errSum / n)).toBeLessThan(0.03);
+  });
+
+  it('matches the LSH candidate curve from DESIGN.md', () => {
+    expect(candidateProbability(0.85, 16, 8)).toBeCloseTo(0.994, 2);
+    expect(candidateProbability(0.5, 16, 8)).toBeCloseTo(0.06, 2);
+    expect(candidateProbability(0.85, 8, 16)).toBeCloseTo(0.46, 2);
+  });
+
+  it('gives identical band keys to identical texts', () => {
+    const s = shingleHashes('one two three four five six seven', opts);
+    expect([...bandKeys(minhashSignature(s, 128), 16, 8)]).toEqual([...bandKeys(minhashSignature(s, 128), 16, 8)]);
+  });
+});
+
+describe('NearDuplicateIndex', () => {
+  it('finds pairs above the threshold and verifies candidates exactly', () => {
+    const rng = new SeededRandom(5);
+    let found = 0;
+    let above = 0;
+    let falseMatches = 0;
+    for (let t = 0; t < 200; t++) {
+      const index = new NearDuplicateIndex({ bands: 16, rowsPerBand: 8, threshold: 0.85 });
+      const a = doc(rng, 200);
+      const b = [...a];
+      const edits = rng.int(25);
+      for (let k = 0; k < edits; k++) b[rng.int(b.length)] = `edit${k}`;
+      const sa = shingleHashes(a.join(' '), opts);
+      const sb = shingleHashes(b.join(' '), opts);
+      index.insert(1, sa);
+      const match = index.query(sb);
+      const j = jaccard(sa, sb);
+      if (j >= 0.85) {
+        above++;
+        if (match) found++;
+      } else if (match) falseMatches++;
+    }
+    expect(above).toBeGreaterThan(20);
+    expect(found / above).toBeGreaterThan(0.95);
+    expect(falseMatches).toBe(0);
+  });
+
+  it('reports the id it was given and the verified similarity', () => {
+    const index = new NearDuplicateIndex({ bands: 16, rowsPerBand: 8, threshold: 0.85 });
+    const s = shingleHashes('a quick check of the near duplicate index with enough words to shingle', opts);
+    index.insert(42, s);
+    expect(index.query(s)).toEqual({ id: 42, similarity: 1 });
+    expect(index.query(shingleHashes('completely different words appear in this other sentence here', opts))).toBeUndefined();
+  });
+});
