@@ -1,0 +1,47 @@
+import { auditCommand, AUDIT_HELP } from './audit-command';
+import { demoCommand, DEMO_HELP } from './demo-command';
+import { UsageError } from './usage-error';
+
+const HELP = `finegate — gates for LLM fine-tunes
+
+Usage: finegate <command> [options]
+
+Commands:
+  audit <file|s3://bucket/key>   audit a fine-tuning corpus (stage 1): duplicates, leakage, label noise,
+                                 secrets, PII, injection, URLs, invisible Unicode, code, topics, skew
+  demo                           run the corpus audit end to end on the embedded local services
+
+Run 'finegate <command> --help' for a command's options.
+`;
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
+  audit: { run: auditCommand, help: AUDIT_HELP },
+  demo: { run: demoCommand, help: DEMO_HELP },
+};
+
+/** Returns the process exit code: 0 PASS/WARN, 1 FAIL or INCONCLUSIVE, 2 bad usage or unreadable input. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`finegate: unknown command '${name}'\n\n${HELP}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`finegate ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
