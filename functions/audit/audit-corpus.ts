@@ -57,6 +57,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
   const scratch = new ShingleScratch();
   const dedupOptions = { bands: config.dedup.bands, rowsPerBand: config.dedup.rowsPerBand, threshold: config.dedup.threshold };
   const shingleOptions = { shingleSize: config.dedup.shingleSize };
+  const promptKeyOptions = { shingleSize: config.dedup.shingleSize, keyOnly: true };
 
   // Per group: exact keys → first line, and the near-duplicate index of representatives.
   const groups: Record<Group, { raw: Map<string, number>; normalized: Map<number, number>; prompts: Map<number, number>; near: NearDuplicateIndex }> = {
@@ -96,8 +97,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
       const shingles = shingleHashes(rowText(parsed.row), shingleOptions, scratch);
       if (!heldoutFile.normalized.has(scratch.normalizedKey)) heldoutFile.normalized.set(scratch.normalizedKey, raw.lineNumber);
       if (heldoutFile.near.query(shingles) === undefined) heldoutFile.near.insert(raw.lineNumber, shingles);
-      const prompt = promptText(parsed.row);
-      shingleHashes(prompt, shingleOptions, scratch);
+      shingleHashes(promptText(parsed.row), promptKeyOptions, scratch);
       if (scratch.tokens >= config.leakage.minPromptWords && !heldoutFile.prompts.has(scratch.normalizedKey)) {
         heldoutFile.prompts.set(scratch.normalizedKey, raw.lineNumber);
       }
@@ -162,8 +162,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
 
     // Leakage: a training row that repeats a held-out row (held-out file, or eval rows of the same file).
     if (config.leakage.enabled) {
-      const prompt = promptText(row);
-      shingleHashes(prompt, shingleOptions, scratch);
+      shingleHashes(promptText(row), promptKeyOptions, scratch);
       const promptKey = scratch.tokens >= config.leakage.minPromptWords ? scratch.normalizedKey : undefined;
       if (group === 'train') {
         const leak = leakageOf(normalizedKey, promptKey, shingles, keys, heldoutFile, 'held-out file') ?? leakageOf(normalizedKey, promptKey, shingles, keys, other, 'eval split');

@@ -9,6 +9,8 @@
 
 export interface ShingleOptions {
   shingleSize: number;
+  /** Only compute the normalised key and token count (scratch.normalizedKey, scratch.tokens); no shingles. */
+  keyOnly?: boolean;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -57,55 +59,91 @@ function isWordChar(c: number): boolean {
  */
 export function shingleHashes(text: string, options: ShingleOptions, scratch?: ShingleScratch): Uint32Array {
   const n = options.shingleSize;
+  const keyOnly = options.keyOnly === true;
   const s = scratch ?? new ShingleScratch();
-  const lower = text.toLowerCase();
+  // ASCII is lowercased through a table; only text with other scripts pays for a full toLowerCase().
+  const lower = NON_ASCII.test(text) ? text.toLowerCase() : text;
   const ring = s.ring(n);
+  const out = s.begin(lower.length);
   let tokens = 0;
   let count = 0;
   let h = FNV_OFFSET;
   let inWord = false;
-  const out = s.begin(lower.length);
-
   let keyA = 0x12345678;
   let keyB = 0x9abcdef0;
-  const emit = (token: number) => {
-    keyA = Math.imul(keyA ^ token, KEY_MUL_A) + 1;
-    keyB = Math.imul(keyB + token, KEY_MUL_B) ^ (keyB >>> 15);
-    ring[tokens % n] = token;
-    tokens++;
-    if (tokens >= n) {
-      let sh = 0;
-      for (let i = tokens - n; i < tokens; i++) sh = Math.imul(sh ^ ring[i % n]!, SHINGLE_MUL) + 0x6b43a9b5;
-      out[count++] = fmix32(sh);
-    }
-  };
+  const length = lower.length;
+  let rolling = 0;
+  let pos = 0;
+  const powN = shinglePower(n);
+  ring.fill(0, 0, n);
 
-  for (let i = 0; i < lower.length; i++) {
-    let c = lower.charCodeAt(i);
-    if (isWordChar(c)) {
-      if (isUnspacedScript(c)) {
-        if (inWord) emit(h >>> 0);
-        inWord = false;
-        emit(fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME)));
-        continue;
+  for (let i = 0; i <= length; i++) {
+    let token = -1;
+    if (i < length) {
+      const c = lower.charCodeAt(i);
+      if (c < 0x80) {
+        const folded = ASCII_WORD[c]!;
+        if (folded !== 0) {
+          h = inWord ? Math.imul(h ^ folded, FNV_PRIME) : Math.imul(FNV_OFFSET ^ folded, FNV_PRIME);
+          inWord = true;
+          continue;
+        }
+      } else if (isWordChar(c)) {
+        if (!isUnspacedScript(c)) {
+          h = inWord ? Math.imul(h ^ c, FNV_PRIME) : Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
+          inWord = true;
+          continue;
+        }
+        // A character of an unspaced script ends the current word and is a token of its own.
+        if (inWord) {
+          token = h >>> 0;
+          i--; // come back to this character once the word is emitted
+          inWord = false;
+        } else token = fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME));
       }
-      h = inWord ? Math.imul(h ^ c, FNV_PRIME) : Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
-      inWord = true;
-    } else if (inWord) {
-      emit(h >>> 0);
+    }
+    if (token === -1) {
+      if (!inWord) continue;
+      token = h >>> 0;
       inWord = false;
     }
+    keyA = Math.imul(keyA ^ token, KEY_MUL_A) + 1;
+    keyB = Math.imul(keyB + token, KEY_MUL_B) ^ (keyB >>> 15);
+    // Rolling polynomial hash of the last n tokens: O(1) per token, no modulo in the loop.
+    rolling = (Math.imul(rolling, SHINGLE_MUL) + token - Math.imul(ring[pos]!, powN)) | 0;
+    ring[pos] = token;
+    if (++pos === n) pos = 0;
+    tokens++;
+    if (tokens >= n && !keyOnly) out[count++] = fmix32(rolling);
   }
-  if (inWord) emit(h >>> 0);
   // The token sequence itself is the normalised text: its hash is the exact-after-normalisation key.
   s.normalizedKey = (fmix32(keyA ^ tokens) & 0x1fffff) * 4294967296 + fmix32(keyB + tokens);
   s.tokens = tokens;
-  if (tokens > 0 && tokens < n) {
-    let sh = 0;
-    for (let i = 0; i < tokens; i++) sh = Math.imul(sh ^ ring[i]!, SHINGLE_MUL) + 0x6b43a9b5;
-    out[count++] = fmix32(sh);
-  }
+  if (keyOnly) return EMPTY;
+  // Fewer words than a shingle: the whole text is one shingle.
+  if (tokens > 0 && tokens < n) out[count++] = fmix32(rolling);
   return sortUnique(out, count);
+}
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** For each ASCII code: 0 for a separator, else the lowercased character code. */
+const ASCII_WORD = (() => {
+  const table = new Uint16Array(128);
+  for (let c = 0x30; c <= 0x39; c++) table[c] = c;
+  for (let c = 0x61; c <= 0x7a; c++) table[c] = c;
+  for (let c = 0x41; c <= 0x5a; c++) table[c] = c + 32;
+  return table;
+})();
+
+const EMPTY = new Uint32Array(0);
+
+/** SHINGLE_MUL^n mod 2^32: the weight with which a token leaves the rolling hash. */
+function shinglePower(n: number): number {
+  let p = 1;
+  for (let i = 0; i < n; i++) p = Math.imul(p, SHINGLE_MUL);
+  return p;
 }
 
 function sortUnique(buf: Uint32Array, count: number): Uint32Array {
@@ -140,12 +178,14 @@ export class ShingleScratch {
  */
 export function minhashSignature(shingles: Uint32Array, k: number, out: Uint32Array = new Uint32Array(k)): Uint32Array {
   out.fill(0xffffffff);
-  const filled = new Uint8Array(k);
+  const filled = filledScratch(k);
+  // Shingle hashes are already fmix32-mixed: the high bits pick the bin, the rest order values within it.
+  // A power-of-two k takes the bin from a shift; any other k from a multiply.
+  const shift = Number.isInteger(Math.log2(k)) ? 32 - Math.log2(k) : -1;
   for (let i = 0; i < shingles.length; i++) {
-    // Re-mix so that bin choice does not correlate with the sort order of the raw hash.
-    const h = fmix32(shingles[i]! ^ 0x5bd1e995);
-    const bin = Math.floor((h / 4294967296) * k);
-    const value = fmix32(h + 0x27d4eb2f);
+    const h = shingles[i]!;
+    const bin = shift > 0 ? h >>> shift : shift === 0 ? 0 : Math.floor((h / 4294967296) * k);
+    const value = fmix32(h ^ 0x27d4eb2f);
     if (!filled[bin] || value < out[bin]!) {
       out[bin] = value;
       filled[bin] = 1;
@@ -156,13 +196,21 @@ export function minhashSignature(shingles: Uint32Array, k: number, out: Uint32Ar
     if (filled[bin]) continue;
     for (let attempt = 1; ; attempt++) {
       const probe = Math.floor((fmix32(Math.imul(bin + 1, 0x9e3779b1) ^ Math.imul(attempt, 0x85ebca6b)) / 4294967296) * k);
-      if (filled[probe]) {
+      if (filled[probe] === 1) {
         out[bin] = out[probe]!;
         break;
       }
     }
   }
   return out;
+}
+
+let filledBuf = new Uint8Array(128);
+function filledScratch(k: number): Uint8Array {
+  if (filledBuf.length < k) filledBuf = new Uint8Array(k);
+  const view = filledBuf.subarray(0, k);
+  view.fill(0);
+  return view;
 }
 
 /** One 32-bit key per LSH band; the band index is mixed in so all bands can share one table. */
