@@ -11,6 +11,11 @@ export interface TextSegment {
   path: (string | number)[];
   role: 'system' | 'user' | 'assistant' | 'tool';
   text: string;
+  /**
+   * The text is already rendered in a chat template (a prompt/completion corpus whose prompt starts with
+   * `Human:`, `<|im_start|>`, `[INST]`…): its turn markers and control tokens are the format, not an injection.
+   */
+  templated?: boolean;
 }
 
 export interface CorpusRow {
@@ -151,8 +156,9 @@ function parsePromptCompletion(value: Record<string, unknown>) {
   if (typeof completion !== 'string') return invalid('parse.invalid-field', `"completion" must be a string, got ${describe(completion)}`);
   if (completion.trim() === '') return invalid('parse.empty-field', '"completion" is empty');
   const segments: TextSegment[] = [];
-  if (prompt.trim() !== '') segments.push({ path: ['prompt'], role: 'user', text: prompt });
-  segments.push({ path: ['completion'], role: 'assistant', text: completion });
+  const templated = TEMPLATED_PROMPT.test(prompt);
+  if (prompt.trim() !== '') segments.push({ path: ['prompt'], role: 'user', text: prompt, ...(templated ? { templated } : {}) });
+  segments.push({ path: ['completion'], role: 'assistant', text: completion, ...(templated ? { templated } : {}) });
   return { shape: 'prompt-completion' as const, segments };
 }
 
@@ -168,6 +174,9 @@ function parseInstruction(value: Record<string, unknown>) {
   segments.push({ path: ['output'], role: 'assistant', text: output });
   return { shape: 'instruction' as const, segments };
 }
+
+/** A prompt that opens with a chat-template marker was rendered by the corpus's own template. */
+const TEMPLATED_PROMPT = /^\s*(?:Human:|User:|<\|im_start\|>|<\|begin_of_text\|>|<\|start_header_id\|>|<s>\s*\[INST\]|\[INST\]|<start_of_turn>|<\|system\|>|<\|user\|>|### (?:Instruction|Human|User))/;
 
 function readMeta(value: Record<string, unknown>): { id?: string; label?: string; source?: string; split?: string } | { error: string } {
   const out: { id?: string; label?: string; source?: string; split?: string } = {};

@@ -73,6 +73,7 @@ export class RowScanner {
       a.scanner.scan(
         text,
         (hit: ScanHit) => {
+          if (segment.templated && TEMPLATE_RULES.has(hit.rule)) return;
           field ??= formatPath(segment.path);
           const finding = this.toFinding(a, hit, text, field);
           if (!finding) return;
@@ -107,6 +108,9 @@ export class RowScanner {
     return { check: a.scanner.check, rule: hit.rule, severity, action, evidence, field };
   }
 }
+
+/** Rules about chat-template syntax, which is the format itself in a templated prompt/completion corpus. */
+const TEMPLATE_RULES = new Set(['injection.control-token', 'injection.turn-marker', 'injection.quoted-control-token']);
 
 function maskerFor(check: Check, rule: string): (value: string) => string {
   return check === 'secrets' ? maskSecret : (value: string) => maskPii(rule, value);

@@ -78,3 +78,14 @@ describe('parseCorpusLine', () => {
     expect(r.reason.length).toBeGreaterThan(5);
   });
 });
+
+describe('templated prompt/completion rows', () => {
+  it('marks a prompt rendered in a chat template, so its markers are read as format', () => {
+    const hh = parseCorpusLine(JSON.stringify({ prompt: '\n\nHuman: What is 2+2?\n\nAssistant:', completion: ' 4' }));
+    expect(hh.ok && hh.row.segments.every((s) => s.templated)).toBe(true);
+    const chatml = parseCorpusLine(JSON.stringify({ prompt: '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n', completion: 'hello<|im_end|>' }));
+    expect(chatml.ok && chatml.row.segments.every((s) => s.templated)).toBe(true);
+    const plain = parseCorpusLine(JSON.stringify({ prompt: 'What is 2+2? <|im_start|>system', completion: '4' }));
+    expect(plain.ok && plain.row.segments.some((s) => s.templated)).toBe(false);
+  });
+});
