@@ -77,6 +77,8 @@ export const auditConfigSchema = z.object({
       /** Estimated label accuracy below this fails the corpus. */
       minLabelAccuracy: z.number().min(0).max(1).default(0.9),
       folds: z.number().int().min(2).max(20).default(5),
+      /** Rows the estimate uses at most, sampled uniformly; suspects are named within the sample. */
+      maxRows: z.number().int().min(100).default(20_000),
       seed: z.number().int().default(1),
     })
     .prefault({}),

@@ -10,7 +10,7 @@ import { maskSpans } from './evidence-mask';
 import type { Check, Finding } from './finding';
 import { LabelNoiseCollector } from './label-noise';
 import { decodeLine, newLineReaderStats, readLines, type RawLine } from './line-reader';
-import { ShingleScratch, shingleHashes } from './minhash';
+import { Shingler } from './shingles';
 import { NearDuplicateIndex } from './near-duplicate-index';
 import { RowScanner, type MaskSpan } from './row-scanner';
 import { SkewCollector } from './skew';
@@ -54,10 +54,8 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
   const startedAt = now();
   const started = performance.now();
   const scanner = new RowScanner(config);
-  const scratch = new ShingleScratch();
+  const shingler = new Shingler({ shingleSize: config.dedup.shingleSize });
   const dedupOptions = { bands: config.dedup.bands, rowsPerBand: config.dedup.rowsPerBand, threshold: config.dedup.threshold };
-  const shingleOptions = { shingleSize: config.dedup.shingleSize };
-  const promptKeyOptions = { shingleSize: config.dedup.shingleSize, keyOnly: true };
 
   // Per group: exact keys → first line, and the near-duplicate index of representatives.
   const groups: Record<Group, { raw: Map<string, number>; normalized: Map<number, number>; prompts: Map<number, number>; near: NearDuplicateIndex }> = {
@@ -69,7 +67,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
   const affected = new Map<number, LineFindings>();
   const quarantined = new Set<number>();
   const clusterHeads = new Set<number>();
-  const labelNoise = config.labelNoise.enabled ? new LabelNoiseCollector({ seed: config.labelNoise.seed }) : undefined;
+  const labelNoise = config.labelNoise.enabled ? new LabelNoiseCollector({ seed: config.labelNoise.seed, maxRows: config.labelNoise.maxRows }) : undefined;
   const labelLines: number[] = [];
   const skew = new SkewCollector();
   let evalRows = 0;
@@ -94,12 +92,11 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
         continue;
       }
       heldoutFile.rows++;
-      const shingles = shingleHashes(rowText(parsed.row), shingleOptions, scratch);
-      if (!heldoutFile.normalized.has(scratch.normalizedKey)) heldoutFile.normalized.set(scratch.normalizedKey, raw.lineNumber);
-      if (heldoutFile.near.query(shingles) === undefined) heldoutFile.near.insert(raw.lineNumber, shingles);
-      shingleHashes(promptText(parsed.row), promptKeyOptions, scratch);
-      if (scratch.tokens >= config.leakage.minPromptWords && !heldoutFile.prompts.has(scratch.normalizedKey)) {
-        heldoutFile.prompts.set(scratch.normalizedKey, raw.lineNumber);
+      const sh = shingler.row(parsed.row.segments);
+      if (!heldoutFile.normalized.has(sh.key)) heldoutFile.normalized.set(sh.key, raw.lineNumber);
+      if (heldoutFile.near.query(sh.shingles) === undefined) heldoutFile.near.insert(raw.lineNumber, sh.shingles);
+      if (sh.promptTokens >= config.leakage.minPromptWords && !heldoutFile.prompts.has(sh.promptKey)) {
+        heldoutFile.prompts.set(sh.promptKey, raw.lineNumber);
       }
     }
   }
@@ -134,10 +131,10 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
     if (group === 'eval') evalRows++;
     const g = groups[group];
     const other = groups[group === 'train' ? 'eval' : 'train'];
-    const text = rowText(row);
-    const shingles = shingleHashes(text, shingleOptions, scratch);
-    const normalizedKey = scratch.normalizedKey;
-    const tokens = scratch.tokens;
+    const sh = shingler.row(row.segments);
+    const shingles = sh.shingles;
+    const normalizedKey = sh.key;
+    const tokens = sh.tokens;
     const keys = g.near.keysOf(shingles).slice();
     let duplicate = false;
 
@@ -162,8 +159,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
 
     // Leakage: a training row that repeats a held-out row (held-out file, or eval rows of the same file).
     if (config.leakage.enabled) {
-      shingleHashes(promptText(row), promptKeyOptions, scratch);
-      const promptKey = scratch.tokens >= config.leakage.minPromptWords ? scratch.normalizedKey : undefined;
+      const promptKey = sh.promptTokens >= config.leakage.minPromptWords ? sh.promptKey : undefined;
       if (group === 'train') {
         const leak = leakageOf(normalizedKey, promptKey, shingles, keys, heldoutFile, 'held-out file') ?? leakageOf(normalizedKey, promptKey, shingles, keys, other, 'eval split');
         if (leak) findings.push(leak);
@@ -186,13 +182,15 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
       } else g.near.insert(line, shingles, keys);
     }
 
+    const chars = row.segments.reduce((sum, s) => sum + s.text.length, 0);
     if (group === 'train' && !duplicate) {
       if (labelNoise && row.label !== undefined) {
-        labelNoise.add(labelLines.length, row.label, text);
+        labelNoise.add(labelLines.length, row.label, rowText(row));
         labelLines.push(line);
       }
     }
-    skew.add({ label: row.label, source: row.source, chars: text.length, tokens: Math.max(tokens, Math.round(text.length / 4)) });
+    // Approximate tokens: words, or characters / 4 for scripts without spaces, whichever is larger.
+    skew.add({ label: row.label, source: row.source, chars, tokens: Math.max(tokens, Math.round(chars / 4)) });
     addFindings(line, row.id, findings);
   }
   input.onProgress?.({ pass: 1, lines: stats1.lines, bytes: stats1.bytes });

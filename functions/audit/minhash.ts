@@ -7,18 +7,6 @@
  * Thai…) shingle per character, so Chinese text is not one giant "word".
  */
 
-export interface ShingleOptions {
-  shingleSize: number;
-  /** Only compute the normalised key and token count (scratch.normalizedKey, scratch.tokens); no shingles. */
-  keyOnly?: boolean;
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const KEY_MUL_A = 0x2545f491;
-const KEY_MUL_B = 0x61c88647;
-const FNV_PRIME = 0x01000193;
-const SHINGLE_MUL = 0x9e3779b1;
-
 /** murmur3's finaliser: spreads every input bit over the output. */
 export function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -29,146 +17,12 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
-function isUnspacedScript(c: number): boolean {
-  return (
-    (c >= 0x3040 && c <= 0x30ff) || // hiragana, katakana
-    (c >= 0x3400 && c <= 0x4dbf) ||
-    (c >= 0x4e00 && c <= 0x9fff) || // CJK ideographs
-    (c >= 0xf900 && c <= 0xfaff) ||
-    (c >= 0x0e00 && c <= 0x0e7f) || // Thai
-    (c >= 0x0e80 && c <= 0x0eff) || // Lao
-    (c >= 0x1000 && c <= 0x109f) || // Myanmar
-    (c >= 0x1780 && c <= 0x17ff) // Khmer
-  );
-}
-
-/** Word characters for shingling: ASCII letters and digits, and any non-ASCII letter outside punctuation blocks. */
-function isWordChar(c: number): boolean {
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
-  if (c >= 0x2000 && c <= 0x2bff) return false; // general punctuation, symbols, arrows, box drawing
-  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
-  if (c >= 0xff00 && c <= 0xff0f) return false; // fullwidth punctuation
-  if (c >= 0xd800 && c <= 0xdfff) return false; // surrogates: emoji and other astral symbols are not words
-  if (c === 0xa0 || c === 0xad || c === 0xfeff) return false;
-  return true;
-}
-
-/**
- * Hashes of the word n-gram shingles of `text`, deduplicated and sorted (so two sets can be intersected by merge).
- * A text shorter than n words gives one shingle of all its words; a text with no words gives an empty set.
- */
-export function shingleHashes(text: string, options: ShingleOptions, scratch?: ShingleScratch): Uint32Array {
-  const n = options.shingleSize;
-  const keyOnly = options.keyOnly === true;
-  const s = scratch ?? new ShingleScratch();
-  // ASCII is lowercased through a table; only text with other scripts pays for a full toLowerCase().
-  const lower = NON_ASCII.test(text) ? text.toLowerCase() : text;
-  const ring = s.ring(n);
-  const out = s.begin(lower.length);
-  let tokens = 0;
-  let count = 0;
-  let h = FNV_OFFSET;
-  let inWord = false;
-  let keyA = 0x12345678;
-  let keyB = 0x9abcdef0;
-  const length = lower.length;
-  let rolling = 0;
-  let pos = 0;
-  const powN = shinglePower(n);
-  ring.fill(0, 0, n);
-
-  for (let i = 0; i <= length; i++) {
-    let token = -1;
-    if (i < length) {
-      const c = lower.charCodeAt(i);
-      if (c < 0x80) {
-        const folded = ASCII_WORD[c]!;
-        if (folded !== 0) {
-          h = inWord ? Math.imul(h ^ folded, FNV_PRIME) : Math.imul(FNV_OFFSET ^ folded, FNV_PRIME);
-          inWord = true;
-          continue;
-        }
-      } else if (isWordChar(c)) {
-        if (!isUnspacedScript(c)) {
-          h = inWord ? Math.imul(h ^ c, FNV_PRIME) : Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
-          inWord = true;
-          continue;
-        }
-        // A character of an unspaced script ends the current word and is a token of its own.
-        if (inWord) {
-          token = h >>> 0;
-          i--; // come back to this character once the word is emitted
-          inWord = false;
-        } else token = fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME));
-      }
-    }
-    if (token === -1) {
-      if (!inWord) continue;
-      token = h >>> 0;
-      inWord = false;
-    }
-    keyA = Math.imul(keyA ^ token, KEY_MUL_A) + 1;
-    keyB = Math.imul(keyB + token, KEY_MUL_B) ^ (keyB >>> 15);
-    // Rolling polynomial hash of the last n tokens: O(1) per token, no modulo in the loop.
-    rolling = (Math.imul(rolling, SHINGLE_MUL) + token - Math.imul(ring[pos]!, powN)) | 0;
-    ring[pos] = token;
-    if (++pos === n) pos = 0;
-    tokens++;
-    if (tokens >= n && !keyOnly) out[count++] = fmix32(rolling);
-  }
-  // The token sequence itself is the normalised text: its hash is the exact-after-normalisation key.
-  s.normalizedKey = (fmix32(keyA ^ tokens) & 0x1fffff) * 4294967296 + fmix32(keyB + tokens);
-  s.tokens = tokens;
-  if (keyOnly) return EMPTY;
-  // Fewer words than a shingle: the whole text is one shingle.
-  if (tokens > 0 && tokens < n) out[count++] = fmix32(rolling);
-  return sortUnique(out, count);
-}
-
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** For each ASCII code: 0 for a separator, else the lowercased character code. */
-const ASCII_WORD = (() => {
-  const table = new Uint16Array(128);
-  for (let c = 0x30; c <= 0x39; c++) table[c] = c;
-  for (let c = 0x61; c <= 0x7a; c++) table[c] = c;
-  for (let c = 0x41; c <= 0x5a; c++) table[c] = c + 32;
-  return table;
-})();
-
-const EMPTY = new Uint32Array(0);
-
-/** SHINGLE_MUL^n mod 2^32: the weight with which a token leaves the rolling hash. */
-function shinglePower(n: number): number {
-  let p = 1;
-  for (let i = 0; i < n; i++) p = Math.imul(p, SHINGLE_MUL);
-  return p;
-}
-
-function sortUnique(buf: Uint32Array, count: number): Uint32Array {
-  const view = buf.subarray(0, count);
-  view.sort();
+/** Sorted, deduplicated copy of a shingle list: the form exact Jaccard is computed on. */
+export function sortedSet(shingles: Uint32Array): Uint32Array {
+  const copy = shingles.slice().sort();
   let w = 0;
-  for (let r = 0; r < count; r++) if (r === 0 || view[r] !== view[r - 1]) view[w++] = view[r]!;
-  return view.slice(0, w);
-}
-
-/** Reusable buffers, so the hot loop allocates only the result. */
-export class ShingleScratch {
-  /** After shingleHashes(): a 53-bit key of the normalised token sequence, and the token count. */
-  normalizedKey = 0;
-  tokens = 0;
-  private buf = new Uint32Array(1024);
-  private ringBuf = new Uint32Array(8);
-  begin(maxTokens: number): Uint32Array {
-    if (this.buf.length < maxTokens + 1) this.buf = new Uint32Array(Math.max(maxTokens + 1, this.buf.length * 2));
-    return this.buf;
-  }
-  ring(n: number): Uint32Array {
-    if (this.ringBuf.length < n) this.ringBuf = new Uint32Array(n);
-    return this.ringBuf;
-  }
+  for (let r = 0; r < copy.length; r++) if (r === 0 || copy[r] !== copy[r - 1]) copy[w++] = copy[r]!;
+  return w === copy.length ? copy : copy.subarray(0, w);
 }
 
 /**

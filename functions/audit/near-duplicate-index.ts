@@ -1,7 +1,8 @@
-import { bandKeys, jaccard, minhashSignature } from './minhash';
+import { bandKeys, jaccard, minhashSignature, sortedSet } from './minhash';
 
 /**
- * MinHash-LSH index over representative rows, with every candidate's Jaccard verified exactly on its shingle set.
+ * MinHash-LSH index over representative rows, with every candidate's Jaccard verified exactly on its shingle set
+ * (shingle lists as shingles.ts makes them: unsorted, possibly repeating).
  * Memory per indexed row: one shingle set (≈4 bytes per shingle) plus one table entry per band, all in typed arrays,
  * so a million rows fit comfortably in one Lambda.
  */
@@ -88,10 +89,12 @@ export class NearDuplicateIndex {
     if (list.length > 1) list.sort((a, b) => this.hits[b]! - this.hits[a]! || a - b);
     let best: NearDuplicateMatch | undefined;
     const limit = Math.min(list.length, this.maxCandidates);
+    // Shingle lists are kept unsorted (sorting every row costs more than sorting the rare candidates).
+    const query = sortedSet(shingles);
     for (let i = 0; i < limit; i++) {
       const row = list[i]!;
       const offset = this.rowOffset[row]!;
-      const similarity = jaccard(shingles, this.pool.subarray(offset, offset + this.rowLength[row]!));
+      const similarity = jaccard(query, sortedSet(this.pool.subarray(offset, offset + this.rowLength[row]!)));
       if (similarity >= this.threshold && (!best || similarity > best.similarity)) {
         best = { id: this.rowIds[row]!, similarity };
         if (similarity === 1) break;

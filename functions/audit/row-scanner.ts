@@ -78,7 +78,7 @@ export class RowScanner {
           const finding = this.toFinding(a, hit, text, field);
           if (!finding) return;
           findings.push(finding);
-          if (a.masked && spans) spans.push({ path: segment.path, start: hit.start, end: hit.end, mask: maskerFor(a.scanner.check, hit.rule) });
+          if ((a.masked || SECRET_RULES.has(hit.rule)) && spans) spans.push({ path: segment.path, start: hit.start, end: hit.end, mask: maskerFor(a.scanner.check, hit.rule) });
         },
         segment.role,
       );
@@ -89,8 +89,10 @@ export class RowScanner {
   maskableSpans(text: string): { start: number; end: number; mask: (v: string) => string }[] {
     const spans: { start: number; end: number; mask: (v: string) => string }[] = [];
     for (const a of this.active) {
-      if (!a.masked) continue;
-      a.scanner.scan(text, (hit) => spans.push({ start: hit.start, end: hit.end, mask: maskerFor(a.scanner.check, hit.rule) }));
+      if (!a.masked && a.scanner.check !== 'url') continue;
+      a.scanner.scan(text, (hit) => {
+        if (a.masked || SECRET_RULES.has(hit.rule)) spans.push({ start: hit.start, end: hit.end, mask: maskerFor(a.scanner.check, hit.rule) });
+      });
     }
     return spans;
   }
@@ -104,7 +106,7 @@ export class RowScanner {
     const override = a.options.overrides[hit.rule];
     const severity: Severity = override?.severity ?? meta.severity;
     const action: Action = override?.action ?? meta.action;
-    const evidence = a.masked ? maskerFor(a.scanner.check, hit.rule)(value) : escapeEvidence(value);
+    const evidence = a.masked || SECRET_RULES.has(hit.rule) ? maskerFor(a.scanner.check, hit.rule)(value) : escapeEvidence(value);
     return { check: a.scanner.check, rule: hit.rule, severity, action, evidence, field };
   }
 }
@@ -112,6 +114,9 @@ export class RowScanner {
 /** Rules about chat-template syntax, which is the format itself in a templated prompt/completion corpus. */
 const TEMPLATE_RULES = new Set(['injection.control-token', 'injection.turn-marker', 'injection.quoted-control-token']);
 
+/** Rules of other checks whose span is a credential (a URL's user:password) and is masked like a secret. */
+const SECRET_RULES = new Set(['url.credentials']);
+
 function maskerFor(check: Check, rule: string): (value: string) => string {
-  return check === 'secrets' ? maskSecret : (value: string) => maskPii(rule, value);
+  return check === 'secrets' || SECRET_RULES.has(rule) ? maskSecret : (value: string) => maskPii(rule, value);
 }

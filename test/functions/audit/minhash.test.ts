@@ -1,25 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { bandKeys, candidateProbability, jaccard, minhashSignature, ShingleScratch, shingleHashes } from '../../../functions/audit/minhash';
+import { bandKeys, candidateProbability, jaccard, minhashSignature, sortedSet } from '../../../functions/audit/minhash';
+import { Shingler } from '../../../functions/audit/shingles';
 import { NearDuplicateIndex } from '../../../functions/audit/near-duplicate-index';
 import { SeededRandom } from '../../../infra/demo/synthetic-corpus';
 
 const opts = { shingleSize: 5 };
+/** Sorted set of a text's shingles (a copy: the Shingler reuses its buffer). */
+const shingleHashes = (text: string, o = opts) => sortedSet(new Shingler(o).text(text).shingles);
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega river stone cloud paper'.split(' ');
 
 function doc(rng: SeededRandom, n: number): string[] {
   return Array.from({ length: n }, () => rng.pick(WORDS));
 }
 
-describe('shingleHashes', () => {
+describe('Shingler', () => {
   it('normalises case, punctuation and whitespace, but keeps digits', () => {
     const a = shingleHashes('The quick, brown fox jumps over the lazy dog!', opts);
     const b = shingleHashes('the   QUICK brown fox -- jumps over the lazy dog', opts);
     expect(jaccard(a, b)).toBe(1);
-    const s = new ShingleScratch();
-    shingleHashes('What is 2 + 3? It is 5.', opts, s);
-    const k1 = s.normalizedKey;
-    shingleHashes('What is 4 + 7? It is 11.', opts, s);
-    expect(s.normalizedKey).not.toBe(k1);
+    const s = new Shingler(opts);
+    const k1 = s.text('What is 2 + 3? It is 5.').key;
+    expect(s.text('What is 4 + 7? It is 11.').key).not.toBe(k1);
+    expect(s.text('what is 2 3 it is 5').key).toBe(k1);
+  });
+
+  it('keys a row and its prompt side in one pass; roles count', () => {
+    const s = new Shingler(opts);
+    const q = { role: 'user', text: 'What is the boiling point of water at sea level?' };
+    const a = s.row([q, { role: 'assistant', text: '100 degrees Celsius.' }]);
+    const aKey = a.key;
+    const aPrompt = a.promptKey;
+    const b = s.row([q, { role: 'assistant', text: 'It boils at 212 F.' }]);
+    expect(b.key).not.toBe(aKey);
+    expect(b.promptKey).toBe(aPrompt);
+    expect(b.promptTokens).toBe(10);
+    expect(s.row([{ role: 'assistant', text: q.text }, { role: 'assistant', text: '100 degrees Celsius.' }]).key).not.toBe(aKey);
   });
 
   it('shingles unspaced scripts per character and gives short texts one shingle', () => {
@@ -28,8 +43,11 @@ describe('shingleHashes', () => {
     expect(shingleHashes('  ... !!! ', opts).length).toBe(0);
   });
 
-  it('returns a sorted, unique set', () => {
-    const s = shingleHashes('a b c d e a b c d e a b c d e', opts);
+  it('sortedSet sorts and deduplicates repeated shingles', () => {
+    const raw = new Shingler(opts).text('a b c d e a b c d e a b c d e').shingles;
+    expect(raw.length).toBe(11);
+    const s = sortedSet(raw);
+    expect(s.length).toBe(5);
     for (let i = 1; i < s.length; i++) expect(s[i]!).toBeGreaterThan(s[i - 1]!);
   });
 });

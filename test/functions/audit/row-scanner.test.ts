@@ -49,3 +49,13 @@ describe('RowScanner', () => {
     expect(smuggled.findings.some((f) => f.rule === 'injection.control-token')).toBe(true);
   });
 });
+
+describe('RowScanner masking beyond secrets and PII', () => {
+  it('masks the credentials of a URL like a secret', () => {
+    const { findings, spans } = scan({ prompt: 'fetch https://admin:Tr0ub4dor-horse@files.example-corp.net/data.csv please', completion: 'ok' });
+    const f = findings.find((x) => x.rule === 'url.credentials')!;
+    expect(f).toBeDefined();
+    expect(f.evidence).not.toContain('Tr0ub4dor');
+    expect(spans.length).toBeGreaterThan(0);
+  });
+});
