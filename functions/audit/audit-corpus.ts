@@ -438,7 +438,8 @@ const BATCH_BYTES = 256 * 1024;
 /** A gzip artifact written in batches: one zlib call per 256 KiB instead of one per line. */
 function openGzip(sink: ArtifactSink, name: string): { uri: string; write: (chunk: Buffer) => Promise<void>; close: () => Promise<void> } {
   const writer = sink.open(name, 'application/gzip');
-  const gzip = createGzip({ level: 6 });
+  // Level 1: compressing the clean corpus at level 6 costs as much CPU as auditing it; level 1 is ~3× faster for ~15% more bytes.
+  const gzip = createGzip({ level: 1 });
   gzip.pipe(writer.stream);
   let failure: Error | undefined;
   writer.stream.on('error', (error) => (failure = error));
