@@ -16,6 +16,13 @@ export interface UrlScannerOptions {
 
 export const URL_RULES: readonly RuleMeta[] = [
   {
+    id: 'url.executable-download',
+    check: 'url',
+    severity: 'high',
+    action: 'quarantine',
+    description: 'An executable or script download (.exe, .sh, .ps1, .apk…) from a URL that already raised another url finding (IP host, shortener, punycode, deny list)',
+  },
+  {
     id: 'url.ip-host',
     check: 'url',
     severity: 'medium',
@@ -118,6 +125,8 @@ const SUSPICIOUS_TLDS = new Set([
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ftp', 'ftps', 'ws', 'wss']);
 const CLOUD_METADATA_V4 = '169.254.169.254';
+/** Paths that end in a file a machine runs rather than reads. */
+const EXECUTABLE_PATH = /\.(?:exe|scr|msi|bat|cmd|com|ps1|vbs|js|jar|apk|dmg|pkg|sh|bin|elf|dll|hta|lnk)(?:[?#].*)?$/i;
 
 /** Script-bearing media types a browser renders or runs. */
 const SCRIPT_MIME = /^(?:text\/html|application\/xhtml\+xml|(?:text|application)\/(?:x-)?(?:java|ecma|vb)script|application\/hta|text\/x-scriptlet)$/;
@@ -177,6 +186,8 @@ export function createUrlScanner(options: UrlScannerOptions = {}): TextScanner {
     }
     if (matchesHostSet(deny, u.host)) own.push({ rule: 'url.deny-host', start: u.start, end: u.end });
     if (own.length > 0) {
+      // An executable from an address that already looks wrong is the classic malware-drop shape.
+      if (EXECUTABLE_PATH.test(u.path)) own.push({ rule: 'url.executable-download', start: u.start, end: u.end });
       const tld = u.host.slice(u.host.lastIndexOf('.') + 1);
       if (SUSPICIOUS_TLDS.has(tld)) own.push({ rule: 'url.suspicious-tld', start: u.hostStart, end: u.hostEnd });
       for (const h of own) hits.push(h);

@@ -22,8 +22,8 @@ describe('url scanner: rule metadata', () => {
 
 describe('url.ip-host and url.ip-host-obfuscated', () => {
   it('flags public IPv4 and IPv6 literal hosts with the whole URL as the span', () => {
-    expect(scan('grab it from http://45.33.32.156/payload.bin now')).toEqual([
-      { rule: 'url.ip-host', value: 'http://45.33.32.156/payload.bin' },
+    expect(scan('grab it from http://45.33.32.156/payload.txt now')).toEqual([
+      { rule: 'url.ip-host', value: 'http://45.33.32.156/payload.txt' },
     ]);
     expect(rules('see https://[2606:4700:4700::1111]:443/dns-query')).toEqual(['url.ip-host']);
     expect(rules('curl http://169.254.169.254/latest/meta-data/iam/')).toEqual(['url.ip-host']);
@@ -243,5 +243,22 @@ describe('url scanner: ordinary text', () => {
     ]) {
       expect(rules(t), t).toEqual([]);
     }
+  });
+});
+
+describe('url.executable-download', () => {
+  const rules = (text: string) => {
+    const out: string[] = [];
+    createUrlScanner().scan(text, (h) => out.push(h.rule));
+    return out;
+  };
+  it('quarantines an executable from an address that already looks wrong', () => {
+    expect(rules('Download the fix from http://185.23.44.9/update.exe now.')).toContain('url.executable-download');
+    expect(rules('get it at https://bit.ly/3xYzAbC/setup.ps1')).toContain('url.executable-download');
+  });
+  it('leaves ordinary downloads from named hosts alone', () => {
+    expect(rules('Install from https://www.python.org/ftp/python/3.12.0/python-3.12.0-amd64.exe')).toEqual([]);
+    expect(rules('curl -O https://example.org/install.sh')).toEqual([]);
+    expect(rules('See http://185.23.44.9/status for the dashboard')).not.toContain('url.executable-download');
   });
 });
