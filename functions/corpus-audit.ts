@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,6 +22,7 @@ import { parseS3Uri } from './stores/s3-uri';
 import { corpusVerdictKey, corpusSubject } from './audit/corpus-identity';
 
 const logger = new Logger({ serviceName: 'finegate' });
+const metrics = new Metrics({ namespace: 'finegate', serviceName: 'finegate' });
 
 /** S3 user metadata naming the corpus's held-out set. */
 export const HELDOUT_METADATA = 'finegate-heldout';
@@ -99,6 +102,11 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
     createdAt: report.finishedAt,
   });
   await new EventBridgePublisher(env.EVENT_BUS_NAME).publish(SOURCES.corpus, CORPUS_AUDITED, detail, [`arn:aws:s3:::${object.bucket}/${object.key}`]);
+  // Low-cardinality dimensions only: the verdict, never the corpus key.
+  metrics.addDimension('Verdict', report.verdict);
+  metrics.addMetric('CorpusRowsAudited', MetricUnit.Count, report.counts.rows);
+  metrics.addMetric('CorpusRowsQuarantined', MetricUnit.Count, report.counts.quarantined);
+  metrics.addMetric('CorpusAuditDuration', MetricUnit.Milliseconds, report.performance.durationMs);
   logger.info('corpus audited', { subject, verdict: report.verdict, counts: report.counts, reasons: report.reasons.slice(0, 5) });
   return detail;
 }
@@ -130,4 +138,6 @@ export const handler = middy(async (event: unknown, context: Context): Promise<C
   const { run, config } = idempotent(env.IDEMPOTENCY_TABLE);
   config.registerLambdaContext(context);
   return run({ bucket: bucket.name, key, versionId: object['version-id'], etag: object.etag });
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -34,7 +34,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(rows) || rows < 200) throw new UsageError('--rows must be a whole number of at least 200');
   const outDir = resolve(values.out);
   // The handlers run in this process; their structured logs would bury the summary unless asked for.
-  if (!values.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  if (!values.verbose) {
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  }
   const say = (line: string) => process.stdout.write(line + '\n');
 
   say('finegate demo: stage 1, the corpus audit, on the embedded local services');
