@@ -14,6 +14,7 @@ import { CORPUS_AUDITED, type CorpusAuditedDetail } from '../events/corpus-audit
 import { SOURCES } from '../events/event-sources';
 import { parseAuditConfig } from './audit/audit-config';
 import { runAuditJob } from './audit/audit-job';
+import { relabelerFor } from './audit/model-relabeler';
 import { DynamoVerdictStore } from './stores/dynamo-verdict-store';
 import { EventBridgePublisher } from './stores/eventbridge-publisher';
 import { S3ArtifactSink } from './stores/s3-artifact-sink';
@@ -67,7 +68,7 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   if (heldoutUri) config.leakage.heldoutUri = heldoutUri;
   const heldout = heldoutUri ? new S3CorpusSource(parseS3Uri(heldoutUri).bucket, parseS3Uri(heldoutUri).key) : undefined;
   const sink = new S3ArtifactSink(env.ARTIFACTS_BUCKET, `${env.ARTIFACTS_PREFIX}${object.bucket}/${object.key}/${verdictKey.replace(/^version#/, '')}/`);
-  const report = await runAuditJob({ auditId, source, heldout, sink, config });
+  const report = await runAuditJob({ auditId, source, heldout, sink, config, relabeler: relabelerFor(config) });
   report.corpus.versionId = object.versionId;
   report.corpus.etag = object.etag;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseModelRef } from '../models/model-ref';
 
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 const action = z.enum(['quarantine', 'warn']);
@@ -79,6 +80,23 @@ export const auditConfigSchema = z.object({
       folds: z.number().int().min(2).max(20).default(5),
       /** Rows the estimate uses at most, sampled uniformly; suspects are named within the sample. */
       maxRows: z.number().int().min(100).default(20_000),
+      /**
+       * A judge model (`bedrock:…`, `openai:…`, `local:…`) that re-labels a stratified sample; when set, its
+       * agreement with the given labels is the estimated label accuracy the verdict uses.
+       */
+      judgeModel: z
+        .string()
+        .superRefine((ref, ctx) => {
+          try {
+            parseModelRef(ref);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        })
+        .optional(),
+      judgeSample: z.number().int().min(200).max(500).default(400),
+      /** Judge errors (failed calls, answers outside the label set) above this share make the result INCONCLUSIVE. */
+      maxJudgeErrorRate: z.number().min(0).max(1).default(0.1),
       seed: z.number().int().default(1),
     })
     .prefault({}),

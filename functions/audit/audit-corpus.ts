@@ -8,6 +8,7 @@ import { decideAuditVerdict } from './audit-verdict';
 import { formatPath, parseCorpusLine, promptText, rowText, type CorpusRow } from './corpus-row';
 import { maskSpans } from './evidence-mask';
 import type { Check, Finding } from './finding';
+import { judgeRelabel, RelabelSampler, type Relabeler } from './judge-relabel';
 import { LabelNoiseCollector } from './label-noise';
 import { decodeLine, newLineReaderStats, readLines, type RawLine } from './line-reader';
 import { Shingler } from './shingles';
@@ -30,6 +31,8 @@ export interface AuditCorpusInput {
   config: AuditConfig;
   onProgress?: (progress: { pass: 1 | 2; lines: number; bytes: number }) => void;
   now?: () => Date;
+  /** Required when `labelNoise.judgeModel` is configured: the judge that re-labels the sample. */
+  relabeler?: Relabeler;
 }
 
 export interface AuditResult {
@@ -69,6 +72,8 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
   const clusterHeads = new Set<number>();
   const labelNoise = config.labelNoise.enabled ? new LabelNoiseCollector({ seed: config.labelNoise.seed, maxRows: config.labelNoise.maxRows }) : undefined;
   const labelLines: number[] = [];
+  if (config.labelNoise.judgeModel && !input.relabeler) throw new Error(`labelNoise.judgeModel ${config.labelNoise.judgeModel} is configured but no relabeler was given`);
+  const relabelSample = config.labelNoise.enabled && input.relabeler ? new RelabelSampler({ n: config.labelNoise.judgeSample, seed: config.labelNoise.seed }) : undefined;
   const skew = new SkewCollector();
   let evalRows = 0;
 
@@ -184,8 +189,10 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
 
     const chars = row.segments.reduce((sum, s) => sum + s.text.length, 0);
     if (group === 'train' && !duplicate) {
-      if (labelNoise && row.label !== undefined) {
-        labelNoise.add(labelLines.length, row.label, rowText(row));
+      if (row.label !== undefined && (labelNoise || relabelSample)) {
+        const text = rowText(row);
+        labelNoise?.add(labelLines.length, row.label, text);
+        relabelSample?.add(labelLines.length, row.label, text);
         labelLines.push(line);
       }
     }
@@ -211,6 +218,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
       ]);
     }
   }
+  const judged = relabelSample && input.relabeler ? await judgeRelabel(relabelSample.sample(), relabelSample.labels(), input.relabeler, { concurrency: 4 }) : undefined;
   const skewResult = skew.finish({ maxImbalance: config.skew.maxImbalance, maxTokens: config.skew.maxTokens });
 
   // Pass 2: write clean, quarantine and findings.
@@ -256,7 +264,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
     warned: [...affected.values()].filter((e) => !e.quarantined).length,
     evalRows,
   };
-  const verdict = decideAuditVerdict({ config, counts, rules: summary.rules, labelNoise: labelResult, skew: skewResult, truncated: stats1.truncated });
+  const verdict = decideAuditVerdict({ config, counts, rules: summary.rules, labelNoise: labelResult, judgeRelabel: judged, skew: skewResult, truncated: stats1.truncated });
   const report: AuditReport = {
     auditId: input.auditId,
     corpus: { uri: input.source.uri, bytes: stats1.bytes, compressed: stats1.compressed, ...(stats1.truncated ? { truncated: stats1.truncated } : {}) },
@@ -289,6 +297,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
     },
     paraphrase: { skipped: 'no embedding model configured: paraphrases below the MinHash threshold are not detected' },
     labelNoise: labelResult,
+    ...(judged ? { judgeRelabel: { ...judged, judgeModel: config.labelNoise.judgeModel! } } : {}),
     skew: skewResult,
     performance: {
       durationMs: Math.round(durationMs),

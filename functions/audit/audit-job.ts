@@ -1,4 +1,5 @@
 import type { AuditConfig } from './audit-config';
+import type { Relabeler } from './judge-relabel';
 import { auditCorpus } from './audit-corpus';
 import type { ArtifactSink, CorpusSource } from './audit-ports';
 import type { AuditReport } from './audit-report';
@@ -12,6 +13,7 @@ export interface AuditJobInput {
   sink: ArtifactSink;
   config: AuditConfig;
   onProgress?: (progress: { pass: 1 | 2; lines: number; bytes: number }) => void;
+  relabeler?: Relabeler;
 }
 
 /**

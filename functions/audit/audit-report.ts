@@ -1,6 +1,7 @@
 import type { Verdict } from '../../events/corpus-audited';
 import type { AuditConfig } from './audit-config';
 import type { Action, Check, Severity } from './finding';
+import type { JudgeRelabelResult } from './judge-relabel';
 import type { LabelNoiseResult } from './label-noise';
 import type { SkewResult } from './skew';
 
@@ -55,6 +56,8 @@ export interface AuditReport {
   leakage: { enabled: boolean; heldout?: string; heldoutRows: number; heldoutParseErrors: number; evalSplitRows: number; leakedRows: number };
   paraphrase: { skipped?: string; pairs?: number };
   labelNoise?: LabelNoiseResult;
+  /** When a judge model re-labelled a sample: its agreement is the label accuracy the verdict uses. */
+  judgeRelabel?: JudgeRelabelResult & { judgeModel: string };
   skew: SkewResult;
   performance: { durationMs: number; rowsPerSecond: number; mbPerSecond: number; peakRssMb: number };
   artifacts: { clean: string; quarantine: string; findings: string; report?: string; reportMarkdown?: string; reportHtml?: string };

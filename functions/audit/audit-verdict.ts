@@ -1,6 +1,7 @@
 import type { Verdict } from '../../events/corpus-audited';
 import type { AuditConfig } from './audit-config';
 import type { AuditCounts, RuleSummary } from './audit-report';
+import type { JudgeRelabelResult } from './judge-relabel';
 import type { LabelNoiseResult } from './label-noise';
 import type { SkewResult } from './skew';
 
@@ -9,6 +10,7 @@ export interface AuditVerdictInput {
   counts: AuditCounts;
   rules: RuleSummary[];
   labelNoise?: LabelNoiseResult;
+  judgeRelabel?: JudgeRelabelResult;
   skew: SkewResult;
   truncated?: string;
 }
@@ -38,8 +40,20 @@ export function decideAuditVerdict(input: AuditVerdictInput): { verdict: Verdict
     fail.push(`${pct(warnedShare)} of kept rows carry warnings, above the ${pct(config.limits.maxWarnedShare)} limit`);
   }
 
+  const inconclusive: string[] = [];
+  const judge = input.judgeRelabel;
   const ln = input.labelNoise;
-  if (ln && !ln.skipped) {
+  if (judge && judge.sampled > 0) {
+    // A judge of another model re-labelled a sample: its agreement is the label-accuracy estimate.
+    if (judge.errorRate > config.labelNoise.maxJudgeErrorRate || judge.agreement === null) {
+      inconclusive.push(`label judge failed on ${pct(judge.errorRate)} of ${judge.sampled} sampled rows, above the ${pct(config.labelNoise.maxJudgeErrorRate)} budget`);
+    } else if (judge.agreement < config.labelNoise.minLabelAccuracy) {
+      fail.push(`judge agrees with ${pct(judge.agreement)} of ${judge.judged} sampled labels (95% CI ${pct(judge.agreementInterval.lower)}–${pct(judge.agreementInterval.upper)}), below ${pct(config.labelNoise.minLabelAccuracy)}`);
+    } else if (judge.disagreements.length > 0) {
+      warn.push(`judge disagrees with ${judge.disagreements.length} of ${judge.judged} sampled labels (agreement ${pct(judge.agreement)}, κ ${judge.kappa === null ? 'n/a' : judge.kappa.toFixed(2)})`);
+    }
+    if (ln && !ln.skipped && ln.suspects.length > 0) warn.push(`${ln.suspects.length} likely mislabelled row(s) flagged for review by confident learning`);
+  } else if (ln && !ln.skipped) {
     if (ln.estimatedLabelAccuracy < config.labelNoise.minLabelAccuracy) {
       fail.push(`estimated label accuracy ${pct(ln.estimatedLabelAccuracy)} is below ${pct(config.labelNoise.minLabelAccuracy)} (${ln.method})`);
     } else if (ln.suspects.length > 0) {
@@ -55,7 +69,8 @@ export function decideAuditVerdict(input: AuditVerdictInput): { verdict: Verdict
   }
   for (const w of input.skew.warnings) warn.push(w.message);
 
-  if (fail.length > 0) return { verdict: 'FAIL', reasons: [...fail, ...warn] };
+  if (fail.length > 0) return { verdict: 'FAIL', reasons: [...fail, ...inconclusive, ...warn] };
+  if (inconclusive.length > 0) return { verdict: 'INCONCLUSIVE', reasons: [...inconclusive, ...warn] };
   if (warn.length > 0) return { verdict: 'WARN', reasons: warn };
   return { verdict: 'PASS', reasons: ['no findings'] };
 }

@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ModelCallError, type ChatModel } from '../models/chat-model';
+import { createChatModel } from '../models/create-chat-model';
 import { labelPrompt } from '../models/label-prompt';
+import type { AuditConfig } from './audit-config';
 import type { RelabelOutcome, Relabeler } from './judge-relabel';
 
 export interface ModelRelabelerOptions {
@@ -75,4 +77,10 @@ function extractJson(answer: string): unknown {
 function snippet(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat);
+}
+
+/** The relabeler an audit configuration asks for, if any (`labelNoise.judgeModel`). */
+export function relabelerFor(config: AuditConfig): Relabeler | undefined {
+  const ref = config.labelNoise.enabled ? config.labelNoise.judgeModel : undefined;
+  return ref ? modelRelabeler(createChatModel(ref)) : undefined;
 }

@@ -43,6 +43,7 @@ ${r.rules.length ? `<table id="findings"><thead><tr><th>rule</th><th>severity</t
 <li>leakage: ${r.leakage.leakedRows} training rows repeat held-out rows${r.leakage.heldout ? ` (held-out: <code>${esc(r.leakage.heldout)}</code>, ${r.leakage.heldoutRows} rows)` : ''}; eval rows by split: ${r.leakage.evalSplitRows}</li>
 <li>paraphrases: ${esc(r.paraphrase.skipped ?? `${r.paraphrase.pairs} pairs`)}</li>
 <li>${labelText}</li>
+${r.judgeRelabel ? `<li>judge <code>${esc(r.judgeRelabel.judgeModel)}</code> re-labelled ${r.judgeRelabel.sampled} rows: agreement ${r.judgeRelabel.agreement === null ? 'n/a' : pct(r.judgeRelabel.agreement)} (95% CI ${pct(r.judgeRelabel.agreementInterval.lower)}–${pct(r.judgeRelabel.agreementInterval.upper)}), ${r.judgeRelabel.errors} errors</li>` : ''}
 </ul>
 <h2>Shape of the corpus</h2>
 <div class="grid">

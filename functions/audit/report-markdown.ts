@@ -37,6 +37,12 @@ export function renderAuditMarkdown(r: AuditReport): string {
     out.push(`- estimated label accuracy **${pct(ln.estimatedLabelAccuracy)}** (confident learning over ${ln.rowsUsed} rows, ${ln.folds}-fold naive Bayes); ${ln.suspectCount} likely mislabels flagged for review`);
     out.push(`- classifier agreement ${pct(ln.classifierAgreement)}, Cohen's κ ${ln.classifierKappa === null ? 'n/a' : ln.classifierKappa.toFixed(2)} (reported, not decided on: a classifier's disagreement is not label error)`);
   }
+  const j = r.judgeRelabel;
+  if (j) {
+    out.push(
+      `- judge \`${j.judgeModel}\` re-labelled ${j.sampled} sampled rows: agreement ${j.agreement === null ? 'n/a' : pct(j.agreement)} (95% CI ${pct(j.agreementInterval.lower)}–${pct(j.agreementInterval.upper)}), κ ${j.kappa === null ? 'n/a' : j.kappa.toFixed(2)}, ${j.errors} errors (counted apart, never as disagreement)`,
+    );
+  }
   out.push('');
   out.push('## Skew', '');
   const s = r.skew;

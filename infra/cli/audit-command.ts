@@ -7,6 +7,7 @@ import { ZodError } from 'zod';
 import { parseAuditConfig, type AuditConfig } from '../../functions/audit/audit-config';
 import type { CorpusSource } from '../../functions/audit/audit-ports';
 import { runAuditJob } from '../../functions/audit/audit-job';
+import { relabelerFor } from '../../functions/audit/model-relabeler';
 import type { AuditReport } from '../../functions/audit/audit-report';
 import { FileArtifactSink } from '../../functions/stores/file-artifact-sink';
 import { FileCorpusSource } from '../../functions/stores/file-corpus-source';
@@ -56,7 +57,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const out = parsed.values.out ?? `finegate-audit/${basename(input).replace(/\.jsonl(\.gz)?$|\.gz$/, '')}`;
   const sink = new FileArtifactSink(out);
   const progress = !parsed.values.quiet && process.stderr.isTTY ? new ProgressLine() : undefined;
-  const report = await runAuditJob({ auditId: randomUUID(), source, heldout, sink, config, onProgress: (p) => progress?.update(p) });
+  const report = await runAuditJob({ auditId: randomUUID(), source, heldout, sink, config, relabeler: relabelerFor(config), onProgress: (p) => progress?.update(p) });
   progress?.clear();
   process.stdout.write(formatAuditSummary(report, sink.dir));
   return report.verdict === 'PASS' || report.verdict === 'WARN' ? 0 : 1;

@@ -157,3 +157,38 @@ describe('runAuditJob', () => {
     expect(html).not.toMatch(/AKIA[A-Z2-7]{16}/);
   });
 });
+
+describe('label accuracy from a judge that re-labels a sample', async () => {
+  const rows = [...(await import('../../../infra/demo/synthetic-corpus')).syntheticCorpus({ rows: 800, seed: 8, rowChars: 400 })];
+  const truth = new Map(rows.map((line) => [JSON.parse(line).messages[1].content as string, JSON.parse(line).label as string]));
+  const labelOf = (text: string) => [...truth.entries()].find(([user]) => text.includes(user))?.[1];
+  const config = { labelNoise: { judgeModel: 'local:keyword-classifier', judgeSample: 200 } };
+
+  it('passes labels a judge agrees with, and reports agreement with its interval', async () => {
+    const { report } = await auditCorpusWith(rows, config, async (text) => ({ label: labelOf(text)! }));
+    expect(report.judgeRelabel).toMatchObject({ sampled: 200, judged: 200, errors: 0, agreement: 1 });
+    expect(report.reasons.join('\n')).not.toMatch(/judge/);
+  });
+
+  it('fails when the judge disagrees with more than 10% of the labels', async () => {
+    let n = 0;
+    const { report } = await auditCorpusWith(rows, config, async (text, labels) => {
+      const given = labelOf(text)!;
+      return { label: n++ % 4 === 0 ? labels.find((l) => l !== given)! : given };
+    });
+    expect(report.verdict).toBe('FAIL');
+    expect(report.reasons[0]).toMatch(/judge agrees with/);
+  });
+
+  it('is INCONCLUSIVE, never PASS, when the judge keeps failing; errors are not disagreements', async () => {
+    const { report } = await auditCorpusWith(rows, config, async () => ({ error: 'ThrottlingException after 4 attempts' }));
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    expect(report.judgeRelabel).toMatchObject({ errors: 200, judged: 0 });
+  });
+});
+
+async function auditCorpusWith(lines: string[], config: object, relabeler: (text: string, labels: readonly string[]) => Promise<{ label: string } | { error: string }>) {
+  const dir = tmp();
+  const source = new FileCorpusSource(writeCorpus(dir, 'corpus.jsonl', lines));
+  return auditCorpus({ auditId: 'j', source, sink: new FileArtifactSink(join(dir, 'out')), config: parseAuditConfig(config), relabeler });
+}
