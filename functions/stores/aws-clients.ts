@@ -2,6 +2,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /*
  * One place that builds SDK clients. Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE>
@@ -11,6 +14,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 let s3: S3Client | undefined;
 let ddb: DynamoDBDocumentClient | undefined;
 let eventBridge: EventBridgeClient | undefined;
+let bedrockRuntime: BedrockRuntimeClient | undefined;
+let sfn: SFNClient | undefined;
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({
@@ -35,12 +40,33 @@ export function eventBridgeClient(): EventBridgeClient {
   return eventBridge;
 }
 
+/**
+ * Bedrock callers retry themselves, with backoff and budgets of their own (bedrock-embedder.ts): SDK retries on top
+ * would multiply the attempts, so this client makes exactly one. HTTP/1.1: the client's HTTP/2 default exists for
+ * bidirectional streaming, which finegate does not use, and fails behind proxies that do not speak HTTP/2
+ * ("http2 request did not get a response", aws-sdk-js-v3#7041). The endpoint comes from AWS_ENDPOINT_URL_BEDROCK_RUNTIME.
+ */
+export function bedrockRuntimeClient(): BedrockRuntimeClient {
+  bedrockRuntime ??= new BedrockRuntimeClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000 }) });
+  return bedrockRuntime;
+}
+
+/** Step Functions; the endpoint comes from AWS_ENDPOINT_URL_SFN. */
+export function sfnClient(): SFNClient {
+  sfn ??= new SFNClient({});
+  return sfn;
+}
+
 /** Tests and the local runtime re-point endpoints; cached clients must then be rebuilt. */
 export function resetAwsClients(): void {
   s3?.destroy();
   ddb?.destroy();
   eventBridge?.destroy();
+  bedrockRuntime?.destroy();
+  sfn?.destroy();
   s3 = undefined;
   ddb = undefined;
   eventBridge = undefined;
+  bedrockRuntime = undefined;
+  sfn = undefined;
 }
