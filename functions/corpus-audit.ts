@@ -15,6 +15,7 @@ import { SOURCES } from '../events/event-sources';
 import { parseAuditConfig } from './audit/audit-config';
 import { runAuditJob } from './audit/audit-job';
 import { relabelerFor } from './audit/model-relabeler';
+import { createEmbedder } from './stores/embedder-factory';
 import { DynamoVerdictStore } from './stores/dynamo-verdict-store';
 import { EventBridgePublisher } from './stores/eventbridge-publisher';
 import { S3ArtifactSink } from './stores/s3-artifact-sink';
@@ -46,6 +47,8 @@ interface CorpusObject {
 }
 
 /** The audit of one corpus object; idempotent on (bucket, key, version or ETag). */
+let deadline: (() => number) | undefined;
+
 async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   const env = envSchema.parse(process.env);
   const config = parseAuditConfig(env.AUDIT_CONFIG ? JSON.parse(env.AUDIT_CONFIG) : {});
@@ -68,7 +71,10 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   if (heldoutUri) config.leakage.heldoutUri = heldoutUri;
   const heldout = heldoutUri ? new S3CorpusSource(parseS3Uri(heldoutUri).bucket, parseS3Uri(heldoutUri).key) : undefined;
   const sink = new S3ArtifactSink(env.ARTIFACTS_BUCKET, `${env.ARTIFACTS_PREFIX}${object.bucket}/${object.key}/${verdictKey.replace(/^version#/, '')}/`);
-  const report = await runAuditJob({ auditId, source, heldout, sink, config, relabeler: relabelerFor(config) });
+  const embedder = config.paraphrase.model ? createEmbedder(config.paraphrase.model, config.paraphrase.dimensions) : undefined;
+  // Leave a minute before Lambda's timeout: an aborted paraphrase pass is reported INCONCLUSIVE instead of lost.
+  const signal = deadline ? AbortSignal.timeout(Math.max(1000, deadline() - 60_000)) : undefined;
+  const report = await runAuditJob({ auditId, source, heldout, sink, config, relabeler: relabelerFor(config), embedder, signal });
   report.corpus.versionId = object.versionId;
   report.corpus.etag = object.etag;
 
@@ -138,6 +144,7 @@ export const handler = middy(async (event: unknown, context: Context): Promise<C
   if (!key.startsWith(env.CORPUS_PREFIX)) throw new Error(`rejected event: detail.object.key ${key} is outside the corpus prefix ${env.CORPUS_PREFIX}`);
   const { run, config } = idempotent(env.IDEMPOTENCY_TABLE);
   config.registerLambdaContext(context);
+  deadline = () => context.getRemainingTimeInMillis();
   return run({ bucket: bucket.name, key, versionId: object['version-id'], etag: object.etag });
 })
   .use(injectLambdaContext(logger))

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { corpusUploadedPattern } from '../events/s3-object-created';
 import { parseS3Uri } from '../functions/stores/s3-uri';
 import { FinegateFunction, type FinegateFunctionProps } from './finegate-function';
-import { acknowledgePrefixObjects } from './nag-suppressions';
+import { acknowledgeCrossRegionModel, acknowledgePrefixObjects } from './nag-suppressions';
 import type { Storage } from './storage';
 
 export const CORPUS_AUDIT_ENTRY = 'functions/corpus-audit.ts';
@@ -111,6 +111,7 @@ export class CorpusAudit extends Construct {
 
     this.grantAuditAccess(storage);
     this.grantHeldoutRead(props.auditConfig);
+    this.grantBedrockModels(props.auditConfig);
 
     this.rule = new events.Rule(this, 'CorpusUploadedRule', {
       description: 'Starts a corpus audit when a corpus is uploaded under the corpus prefix',
@@ -123,6 +124,21 @@ export class CorpusAudit extends Construct {
         }),
       ],
     });
+  }
+
+  /** InvokeModel on exactly the Bedrock models the configuration names (label judge, paraphrase embeddings). */
+  private grantBedrockModels(auditConfig: Record<string, unknown> | undefined): void {
+    const refs = [nested(auditConfig, 'labelNoise', 'judgeModel'), nested(auditConfig, 'paraphrase', 'model')].filter(
+      (ref): ref is string => typeof ref === 'string' && ref.startsWith('bedrock:'),
+    );
+    if (refs.length === 0) return;
+    const stack = Stack.of(this);
+    const resources = refs.flatMap((ref) => bedrockModelArns(stack, ref.slice('bedrock:'.length).replace(/#.*$/, '')));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'InvokeConfiguredModels', actions: ['bedrock:InvokeModel'], resources: [...new Set(resources)] }),
+    );
+    const role = this.function.role;
+    if (role) for (const arn of resources.filter((a) => a.includes(':bedrock:*::'))) acknowledgeCrossRegionModel(role, arn);
   }
 
   /** Read access to exactly the one held-out object the configuration names, if any. */
@@ -256,4 +272,25 @@ export function validPrefix(name: string, prefix: string): string {
   if (Buffer.byteLength(prefix, 'utf8') > 1024) problems.push('must be at most 1024 bytes');
   if (problems.length > 0) throw new Error(`Invalid ${name} "${prefix}": ${problems.join('; ')}`);
   return prefix;
+}
+
+function nested(config: Record<string, unknown> | undefined, section: string, key: string): unknown {
+  const value = config?.[section];
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * The ARNs a Bedrock model id is invoked through: an ARN as given; a cross-region inference profile
+ * (`us.`/`eu.`/`apac.`/`global.` prefix) and the foundation models it routes to in any region; or a foundation model.
+ */
+export function bedrockModelArns(stack: Stack, modelId: string): string[] {
+  if (modelId.startsWith('arn:')) return [modelId];
+  const profile = /^(us|eu|apac|global|us-gov|ca|jp|au)\.(.+)$/.exec(modelId);
+  if (profile) {
+    return [
+      stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId }),
+      `arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`,
+    ];
+  }
+  return [`arn:${stack.partition}:bedrock:${stack.region}::foundation-model/${modelId}`];
 }

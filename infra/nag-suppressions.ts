@@ -26,6 +26,17 @@ export function acknowledgePrefixObjects(scope: IConstruct, objectsArn: string, 
 }
 
 /**
+ * A cross-region inference profile routes each call to the foundation model in whichever region serves it, so the
+ * model ARN is granted in every region (`bedrock:*::foundation-model/<id>`); acknowledged for that model only.
+ */
+export function acknowledgeCrossRegionModel(scope: IConstruct, modelArn: string): void {
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(scope).resolve(modelArn))}]`,
+    reason: 'A cross-region inference profile invokes this one foundation model in any region it routes to.',
+  });
+}
+
+/**
  * The string cdk-nag shows for a resolved CloudFormation value (e.g. `<BucketABC.Arn>/corpora/*`),
  * so that an acknowledgement names exactly the finding it covers.
  */

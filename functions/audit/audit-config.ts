@@ -72,6 +72,23 @@ export const auditConfigSchema = z.object({
       minPromptWords: z.number().int().min(1).default(8),
     })
     .prefault({}),
+  paraphrase: z
+    .object({
+      /** An embedding model (`bedrock:amazon.titan-embed-text-v2:0`, `openai:text-embedding-3-small`, `local:hashed-bow`); unset skips the pass. */
+      model: z
+        .string()
+        .refine((ref) => ref === 'local:hashed-bow' || /^(bedrock|openai):.+/.test(ref), 'expected bedrock:<modelId>, openai:<model> or local:hashed-bow')
+        .optional(),
+      /** Cosine similarity at or above which two rows are paraphrases. */
+      threshold: z.number().min(0.5).max(1).default(0.95),
+      dimensions: z.number().int().min(8).optional(),
+      batchSize: z.number().int().min(1).max(256).default(32),
+      concurrency: z.number().int().min(1).max(64).default(4),
+      maxChars: z.number().int().min(100).default(8000),
+      /** Share of rows whose embedding may fail before the audit is INCONCLUSIVE. */
+      maxErrorShare: z.number().min(0).max(1).default(0.01),
+    })
+    .prefault({}),
   labelNoise: z
     .object({
       enabled: z.boolean().default(true),

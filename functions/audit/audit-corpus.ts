@@ -8,6 +8,8 @@ import { decideAuditVerdict } from './audit-verdict';
 import { formatPath, parseCorpusLine, promptText, rowText, type CorpusRow } from './corpus-row';
 import { maskSpans } from './evidence-mask';
 import type { Check, Finding } from './finding';
+import type { Embedder } from './embedder';
+import { paraphrasePass, type ParaphraseResult, type ParaphraseRow } from './paraphrase-pass';
 import { judgeRelabel, RelabelSampler, type Relabeler } from './judge-relabel';
 import { LabelNoiseCollector } from './label-noise';
 import { decodeLine, newLineReaderStats, readLines, type RawLine } from './line-reader';
@@ -33,6 +35,10 @@ export interface AuditCorpusInput {
   now?: () => Date;
   /** Required when `labelNoise.judgeModel` is configured: the judge that re-labels the sample. */
   relabeler?: Relabeler;
+  /** Required when `paraphrase.model` is configured. */
+  embedder?: Embedder;
+  /** Stops the paraphrase pass's model calls (the Lambda's deadline). */
+  signal?: AbortSignal;
 }
 
 export interface AuditResult {
@@ -218,6 +224,35 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
       ]);
     }
   }
+  // Paraphrases: rows still clean after pass 1, embedded and compared by cosine (a re-read of the input).
+  if (config.paraphrase.model && !input.embedder) throw new Error(`paraphrase.model ${config.paraphrase.model} is configured but no embedder was given`);
+  let paraphrase: ParaphraseResult | undefined;
+  if (input.embedder) {
+    paraphrase = await paraphrasePass(paraphraseRows(input.source, config, quarantined), {
+      embedder: input.embedder,
+      threshold: config.paraphrase.threshold,
+      batchSize: config.paraphrase.batchSize,
+      concurrency: config.paraphrase.concurrency,
+      maxChars: config.paraphrase.maxChars,
+      maxErrorShare: config.paraphrase.maxErrorShare,
+      signal: input.signal,
+    });
+    for (const pair of paraphrase.pairs) {
+      addFindings(pair.line, undefined, [
+        {
+          check: 'near_duplicate',
+          rule: 'near_duplicate.embedding',
+          severity: 'low',
+          action: 'quarantine',
+          evidence: `cosine ${pair.similarity.toFixed(3)} with line ${pair.duplicateOf} (${paraphrase.model})`,
+          duplicateOf: pair.duplicateOf,
+          similarity: round3(pair.similarity),
+        },
+      ]);
+      clusterHeads.add(pair.duplicateOf);
+    }
+  }
+
   const judged = relabelSample && input.relabeler ? await judgeRelabel(relabelSample.sample(), relabelSample.labels(), input.relabeler, { concurrency: 4 }) : undefined;
   const skewResult = skew.finish({ maxImbalance: config.skew.maxImbalance, maxTokens: config.skew.maxTokens });
 
@@ -264,7 +299,7 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
     warned: [...affected.values()].filter((e) => !e.quarantined).length,
     evalRows,
   };
-  const verdict = decideAuditVerdict({ config, counts, rules: summary.rules, labelNoise: labelResult, judgeRelabel: judged, skew: skewResult, truncated: stats1.truncated });
+  const verdict = decideAuditVerdict({ config, counts, rules: summary.rules, labelNoise: labelResult, judgeRelabel: judged, paraphrase, skew: skewResult, truncated: stats1.truncated });
   const report: AuditReport = {
     auditId: input.auditId,
     corpus: { uri: input.source.uri, bytes: stats1.bytes, compressed: stats1.compressed, ...(stats1.truncated ? { truncated: stats1.truncated } : {}) },
@@ -295,7 +330,18 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
       evalSplitRows: evalRows,
       leakedRows: summary.byCheck.leakage ?? 0,
     },
-    paraphrase: { skipped: 'no embedding model configured: paraphrases below the MinHash threshold are not detected' },
+    paraphrase: paraphrase
+      ? {
+          model: paraphrase.model,
+          threshold: paraphrase.threshold,
+          pairs: paraphrase.pairs.length,
+          embedded: paraphrase.embedded,
+          errors: paraphrase.errors,
+          calls: paraphrase.calls,
+          incomplete: paraphrase.incomplete,
+          ...(paraphrase.reason ? { reason: paraphrase.reason } : {}),
+        }
+      : { skipped: 'no embedding model configured: paraphrases below the MinHash threshold are not detected' },
     labelNoise: labelResult,
     ...(judged ? { judgeRelabel: { ...judged, judgeModel: config.labelNoise.judgeModel! } } : {}),
     skew: skewResult,
@@ -311,6 +357,24 @@ export async function auditCorpus(input: AuditCorpusInput): Promise<AuditResult>
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/**
+ * The rows the paraphrase pass embeds: parsed rows not already quarantined, without system turns (a system prompt
+ * shared by every row would pull all embeddings together).
+ */
+async function* paraphraseRows(source: CorpusSource, config: AuditConfig, quarantined: ReadonlySet<number>): AsyncGenerator<ParaphraseRow> {
+  for await (const raw of readLines(await source.open(), { maxLineBytes: config.limits.maxLineBytes })) {
+    if (quarantined.has(raw.lineNumber) || raw.tooLong || raw.partial) continue;
+    const decoded = decodeLine(raw.bytes);
+    const parsed = decoded.valid ? parseCorpusLine(decoded.text) : undefined;
+    if (!parsed?.ok) continue;
+    const text = parsed.row.segments
+      .filter((s) => s.role !== 'system')
+      .map((s) => s.text)
+      .join('\n');
+    yield { line: raw.lineNumber, text };
+  }
+}
 
 function lineProblem(raw: RawLine): Finding | undefined {
   if (raw.partial) return parseFinding('parse.truncated-line', `input ends inside this line (${raw.byteLength} bytes read)`);

@@ -1,4 +1,5 @@
 import type { AuditConfig } from './audit-config';
+import type { Embedder } from './embedder';
 import type { Relabeler } from './judge-relabel';
 import { auditCorpus } from './audit-corpus';
 import type { ArtifactSink, CorpusSource } from './audit-ports';
@@ -14,6 +15,8 @@ export interface AuditJobInput {
   config: AuditConfig;
   onProgress?: (progress: { pass: 1 | 2; lines: number; bytes: number }) => void;
   relabeler?: Relabeler;
+  embedder?: Embedder;
+  signal?: AbortSignal;
 }
 
 /**

@@ -54,7 +54,17 @@ export interface AuditReport {
     clusters: number;
   };
   leakage: { enabled: boolean; heldout?: string; heldoutRows: number; heldoutParseErrors: number; evalSplitRows: number; leakedRows: number };
-  paraphrase: { skipped?: string; pairs?: number };
+  paraphrase: {
+    skipped?: string;
+    model?: string;
+    threshold?: number;
+    pairs?: number;
+    embedded?: number;
+    errors?: number;
+    calls?: number;
+    incomplete?: boolean;
+    reason?: string;
+  };
   labelNoise?: LabelNoiseResult;
   /** When a judge model re-labelled a sample: its agreement is the label accuracy the verdict uses. */
   judgeRelabel?: JudgeRelabelResult & { judgeModel: string };

@@ -11,6 +11,7 @@ export interface AuditVerdictInput {
   rules: RuleSummary[];
   labelNoise?: LabelNoiseResult;
   judgeRelabel?: JudgeRelabelResult;
+  paraphrase?: { incomplete: boolean; reason?: string; errors: number; model: string };
   skew: SkewResult;
   truncated?: string;
 }
@@ -61,6 +62,10 @@ export function decideAuditVerdict(input: AuditVerdictInput): { verdict: Verdict
     }
   } else if (ln?.skipped && ln.skipped.reason !== 'no_labels' && ln.skipped.reason !== 'single_class') {
     warn.push(`label noise not estimated: ${ln.skipped.detail}`);
+  }
+
+  if (input.paraphrase?.incomplete) {
+    inconclusive.push(`paraphrase pass with ${input.paraphrase.model} did not complete (${input.paraphrase.reason ?? `${input.paraphrase.errors} rows failed to embed`})`);
   }
 
   for (const r of rules) {

@@ -41,7 +41,7 @@ ${r.rules.length ? `<table id="findings"><thead><tr><th>rule</th><th>severity</t
 <ul>
 <li>exact duplicates ${r.dedup.exactDuplicates}, after normalisation ${r.dedup.normalizedDuplicates}, near-duplicates ${r.dedup.nearDuplicates} (Jaccard ≥ ${r.dedup.threshold}, verified) in ${r.dedup.clusters} clusters</li>
 <li>leakage: ${r.leakage.leakedRows} training rows repeat held-out rows${r.leakage.heldout ? ` (held-out: <code>${esc(r.leakage.heldout)}</code>, ${r.leakage.heldoutRows} rows)` : ''}; eval rows by split: ${r.leakage.evalSplitRows}</li>
-<li>paraphrases: ${esc(r.paraphrase.skipped ?? `${r.paraphrase.pairs} pairs`)}</li>
+<li>paraphrases: ${esc(r.paraphrase.skipped ?? `${r.paraphrase.pairs} rows with cosine ≥ ${r.paraphrase.threshold} to an earlier row (${r.paraphrase.model}; ${r.paraphrase.embedded} embedded, ${r.paraphrase.errors} errors${r.paraphrase.incomplete ? `; incomplete: ${r.paraphrase.reason}` : ''})`)}</li>
 <li>${labelText}</li>
 ${r.judgeRelabel ? `<li>judge <code>${esc(r.judgeRelabel.judgeModel)}</code> re-labelled ${r.judgeRelabel.sampled} rows: agreement ${r.judgeRelabel.agreement === null ? 'n/a' : pct(r.judgeRelabel.agreement)} (95% CI ${pct(r.judgeRelabel.agreementInterval.lower)}–${pct(r.judgeRelabel.agreementInterval.upper)}), ${r.judgeRelabel.errors} errors</li>` : ''}
 </ul>

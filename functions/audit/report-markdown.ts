@@ -28,7 +28,8 @@ export function renderAuditMarkdown(r: AuditReport): string {
   out.push(`- exact duplicates: ${d.exactDuplicates}, after normalisation: ${d.normalizedDuplicates}, near-duplicates (Jaccard ≥ ${d.threshold}, MinHash-LSH ${d.bands}×${d.rowsPerBand}, verified): ${d.nearDuplicates}, in ${d.clusters} clusters`);
   const l = r.leakage;
   out.push(`- leakage: ${l.enabled ? `${l.leakedRows} training rows repeat held-out rows (held-out file: ${l.heldout ?? 'none'}${l.heldout ? `, ${l.heldoutRows} rows` : ''}; eval rows by split field: ${l.evalSplitRows})` : 'disabled'}`);
-  out.push(`- paraphrases: ${r.paraphrase.skipped ?? `${r.paraphrase.pairs} pairs`}`, '');
+  const para = r.paraphrase;
+  out.push(`- paraphrases: ${para.skipped ?? `${para.pairs} rows with cosine ≥ ${para.threshold} to an earlier row (${para.model}, ${para.embedded} rows embedded, ${para.errors} errors${para.incomplete ? `, INCOMPLETE: ${para.reason}` : ''})`}`, '');
   out.push('## Labels', '');
   const ln = r.labelNoise;
   if (!ln) out.push('- label noise: disabled');

@@ -8,6 +8,7 @@ import { parseAuditConfig, type AuditConfig } from '../../functions/audit/audit-
 import type { CorpusSource } from '../../functions/audit/audit-ports';
 import { runAuditJob } from '../../functions/audit/audit-job';
 import { relabelerFor } from '../../functions/audit/model-relabeler';
+import { createEmbedder } from '../../functions/stores/embedder-factory';
 import type { AuditReport } from '../../functions/audit/audit-report';
 import { FileArtifactSink } from '../../functions/stores/file-artifact-sink';
 import { FileCorpusSource } from '../../functions/stores/file-corpus-source';
@@ -57,7 +58,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const out = parsed.values.out ?? `finegate-audit/${basename(input).replace(/\.jsonl(\.gz)?$|\.gz$/, '')}`;
   const sink = new FileArtifactSink(out);
   const progress = !parsed.values.quiet && process.stderr.isTTY ? new ProgressLine() : undefined;
-  const report = await runAuditJob({ auditId: randomUUID(), source, heldout, sink, config, relabeler: relabelerFor(config), onProgress: (p) => progress?.update(p) });
+  const report = await runAuditJob({ auditId: randomUUID(), source, heldout, sink, config, relabeler: relabelerFor(config), embedder: config.paraphrase.model ? createEmbedder(config.paraphrase.model, config.paraphrase.dimensions) : undefined, onProgress: (p) => progress?.update(p) });
   progress?.clear();
   process.stdout.write(formatAuditSummary(report, sink.dir));
   return report.verdict === 'PASS' || report.verdict === 'WARN' ? 0 : 1;

@@ -38,6 +38,14 @@ describe('AwsSolutionsChecks', () => {
     expect(findings(app)).toEqual([]);
   });
 
+  it('stays clean with Bedrock models in the audit configuration, cross-region profiles included', () => {
+    expect(
+      stackFindings({
+        auditConfig: { labelNoise: { judgeModel: 'bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0' }, paraphrase: { model: 'bedrock:amazon.titan-embed-text-v2:0' } },
+      }),
+    ).toEqual([]);
+  });
+
   it('fails the synth as a validation plugin when a finding is not acknowledged', () => {
     const app = unbundledApp();
     new FinegateStack(app, 'Finegate', { artifactsBucketProps: { enforceSSL: false, minimumTLSVersion: undefined } });

@@ -251,3 +251,20 @@ describe('validPrefix', () => {
     expect(validPrefix('p', prefix)).toBe(prefix);
   });
 });
+
+describe('Bedrock models named in the audit configuration', () => {
+  it('may invoke exactly those models', () => {
+    const stack = new Stack(unbundledApp(), 'BedrockGrants', { env: { account: '111122223333', region: 'us-east-1' } });
+    new FineTuneGate(stack, 'Gate', {
+      auditConfig: { labelNoise: { judgeModel: 'bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0' }, paraphrase: { model: 'bedrock:amazon.titan-embed-text-v2:0' } },
+    });
+    const statements = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement);
+    const invoke = statements.find((s: any) => s.Sid === 'InvokeConfiguredModels');
+    expect(invoke.Action).toBe('bedrock:InvokeModel');
+    expect(JSON.stringify(invoke.Resource)).toContain('inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(JSON.stringify(invoke.Resource)).toContain('foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(JSON.stringify(invoke.Resource)).toContain('foundation-model/amazon.titan-embed-text-v2:0');
+  });
+});

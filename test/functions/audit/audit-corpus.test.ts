@@ -192,3 +192,47 @@ async function auditCorpusWith(lines: string[], config: object, relabeler: (text
   const source = new FileCorpusSource(writeCorpus(dir, 'corpus.jsonl', lines));
   return auditCorpus({ auditId: 'j', source, sink: new FileArtifactSink(join(dir, 'out')), config: parseAuditConfig(config), relabeler });
 }
+
+describe('paraphrase pass by embeddings', async () => {
+  const { HashedBagOfWordsEmbedder } = await import('../../../functions/audit/hashed-embedder');
+  const base = 'Customers on the annual plan can cancel within thirty days and receive a full refund to the original payment method';
+  // The same sentence with its clauses swapped: far below Jaccard 0.85 on 5-gram shingles, near 1.0 in bag-of-words cosine.
+  const swapped = 'To the original payment method a full refund is received by customers on the annual plan who cancel within thirty days';
+  const lines = [
+    JSON.stringify({ prompt: 'What is the refund policy?', completion: base }),
+    JSON.stringify({ prompt: 'How do I reset my router to factory settings?', completion: 'Hold the reset button for ten seconds until the lights blink.' }),
+    JSON.stringify({ prompt: 'What is the refund policy?', completion: swapped }),
+  ];
+
+  it('quarantines a reworded repeat the MinHash check misses', async () => {
+    const dir = tmp();
+    const { report, findings } = await auditCorpus({
+      auditId: 'p',
+      source: new FileCorpusSource(writeCorpus(dir, 'c.jsonl', lines)),
+      sink: new FileArtifactSink(join(dir, 'out')),
+      config: parseAuditConfig({ paraphrase: { model: 'local:hashed-bow', threshold: 0.8 } }),
+      embedder: new HashedBagOfWordsEmbedder(),
+    });
+    expect(findings.get(3)?.findings.map((f) => f.rule)).toEqual(['near_duplicate.embedding']);
+    expect(findings.get(3)?.findings[0]?.duplicateOf).toBe(1);
+    expect(report.paraphrase).toMatchObject({ model: 'local:hashed-bow', pairs: 1, embedded: 3, errors: 0, incomplete: false });
+  });
+
+  it('makes the audit INCONCLUSIVE when the embedding model keeps failing', async () => {
+    const dir = tmp();
+    const { report } = await auditCorpus({
+      auditId: 'p2',
+      source: new FileCorpusSource(writeCorpus(dir, 'c.jsonl', lines)),
+      sink: new FileArtifactSink(join(dir, 'out')),
+      config: parseAuditConfig({ paraphrase: { model: 'openai:text-embedding-3-small' } }),
+      embedder: { model: 'openai:text-embedding-3-small', embed: async () => Promise.reject(new Error('429 Too Many Requests after 5 attempts')) },
+    });
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    expect(report.reasons[0]).toMatch(/paraphrase pass/);
+  });
+
+  it('reports the pass as skipped when no model is configured', async () => {
+    const { report } = await audit(lines);
+    expect(report.paraphrase.skipped).toMatch(/no embedding model/);
+  });
+});
