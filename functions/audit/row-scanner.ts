@@ -69,19 +69,19 @@ export class RowScanner {
   scanSegment(segment: TextSegment, findings: Finding[], spans?: MaskSpan[]): void {
     const text = segment.text;
     let field: string | undefined;
-    for (const a of this.active) {
-      a.scanner.scan(
-        text,
-        (hit: ScanHit) => {
-          if (segment.templated && TEMPLATE_RULES.has(hit.rule)) return;
-          field ??= formatPath(segment.path);
-          const finding = this.toFinding(a, hit, text, field);
-          if (!finding) return;
-          findings.push(finding);
-          if ((a.masked || SECRET_RULES.has(hit.rule)) && spans) spans.push({ path: segment.path, start: hit.start, end: hit.end, mask: maskerFor(a.scanner.check, hit.rule) });
-        },
-        segment.role,
-      );
+    let a: ActiveScanner;
+    // One callback per segment, not per scanner: the hot loop allocates as little as it can.
+    const emit = (hit: ScanHit) => {
+      if (segment.templated && TEMPLATE_RULES.has(hit.rule)) return;
+      field ??= formatPath(segment.path);
+      const finding = this.toFinding(a, hit, text, field);
+      if (!finding) return;
+      findings.push(finding);
+      if ((a.masked || SECRET_RULES.has(hit.rule)) && spans) spans.push({ path: segment.path, start: hit.start, end: hit.end, mask: maskerFor(a.scanner.check, hit.rule) });
+    };
+    for (const active of this.active) {
+      a = active;
+      active.scanner.scan(text, emit, segment.role);
     }
   }
 

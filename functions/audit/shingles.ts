@@ -125,46 +125,77 @@ export class Shingler {
     this.promptTokens = 0;
   }
 
+  // The hot loop: state lives in locals for the length of a text and is written back once.
   private words(text: string, prompt: boolean): void {
     // ASCII is lowercased through a table; only text with other scripts pays for a full toLowerCase().
     const lower = NON_ASCII.test(text) ? text.toLowerCase() : text;
     const length = lower.length;
+    const n = this.n;
+    const powN = this.powN;
+    const ring = this.ring;
+    const out = this.out;
+    let { keyA, keyB, rolling, pos, tokens, count, promptA, promptB, promptTokens } = this;
     let h = FNV_OFFSET;
     let inWord = false;
-    for (let i = 0; i < length; i++) {
-      const c = lower.charCodeAt(i);
-      if (c < 0x80) {
-        const folded = ASCII_WORD[c]!;
-        if (folded !== 0) {
-          h = inWord ? Math.imul(h ^ folded, FNV_PRIME) : Math.imul(FNV_OFFSET ^ folded, FNV_PRIME);
-          inWord = true;
-          continue;
-        }
-      } else if (isWordChar(c)) {
-        if (!isUnspacedScript(c)) {
+    for (let i = 0; i <= length; i++) {
+      let token: number;
+      if (i < length) {
+        const c = lower.charCodeAt(i);
+        if (c < 0x80) {
+          const folded = ASCII_WORD[c]!;
+          if (folded !== 0) {
+            h = inWord ? Math.imul(h ^ folded, FNV_PRIME) : Math.imul(FNV_OFFSET ^ folded, FNV_PRIME);
+            inWord = true;
+            continue;
+          }
+          if (!inWord) continue;
+          token = h >>> 0;
+          inWord = false;
+        } else if (isWordChar(c) && !isUnspacedScript(c)) {
           h = inWord ? Math.imul(h ^ c, FNV_PRIME) : Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
           inWord = true;
           continue;
-        }
-        // A character of an unspaced script ends the current word and is a token of its own.
-        if (inWord) this.token(h >>> 0, prompt);
+        } else if (inWord) {
+          // The word ends here; an unspaced-script character is then read again as a token of its own.
+          token = h >>> 0;
+          inWord = false;
+          if (isWordChar(c)) i--;
+        } else if (isWordChar(c)) {
+          token = fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME));
+        } else continue;
+      } else if (inWord) {
+        token = h >>> 0;
         inWord = false;
-        this.token(fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME)), prompt);
-        continue;
+      } else break;
+
+      keyA = Math.imul(keyA ^ token, KEY_MUL_A) + 1;
+      keyB = Math.imul(keyB + token, KEY_MUL_B) ^ (keyB >>> 15);
+      if (prompt) {
+        promptA = Math.imul(promptA ^ token, KEY_MUL_A) + 1;
+        promptB = Math.imul(promptB + token, KEY_MUL_B) ^ (promptB >>> 15);
+        promptTokens++;
       }
-      if (inWord) {
-        this.token(h >>> 0, prompt);
-        inWord = false;
-      }
+      // Rolling polynomial hash of the last n tokens: O(1) per token.
+      rolling = (Math.imul(rolling, SHINGLE_MUL) + token - Math.imul(ring[pos]!, powN)) | 0;
+      ring[pos] = token;
+      if (++pos === n) pos = 0;
+      if (++tokens >= n) out[count++] = fmix32(rolling);
     }
-    if (inWord) this.token(h >>> 0, prompt);
+    this.keyA = keyA;
+    this.keyB = keyB;
+    this.rolling = rolling;
+    this.pos = pos;
+    this.tokens = tokens;
+    this.count = count;
+    this.promptA = promptA;
+    this.promptB = promptB;
+    this.promptTokens = promptTokens;
   }
 
   private token(token: number, prompt: boolean): void {
     this.keyA = Math.imul(this.keyA ^ token, KEY_MUL_A) + 1;
     this.keyB = Math.imul(this.keyB + token, KEY_MUL_B) ^ (this.keyB >>> 15);
     if (prompt) this.promptToken(token);
-    // Rolling polynomial hash of the last n tokens: O(1) per token.
     this.rolling = (Math.imul(this.rolling, SHINGLE_MUL) + token - Math.imul(this.ring[this.pos]!, this.powN)) | 0;
     this.ring[this.pos] = token;
     if (++this.pos === this.n) this.pos = 0;
