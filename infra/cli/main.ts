@@ -1,5 +1,6 @@
 import { auditCommand, AUDIT_HELP } from './audit-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
+import { runCommand, RUN_HELP } from './run-command';
 import { UsageError } from './usage-error';
 
 const HELP = `finegate — gates for LLM fine-tunes
@@ -9,6 +10,7 @@ Usage: finegate <command> [options]
 Commands:
   audit <file|s3://bucket/key>   audit a fine-tuning corpus (stage 1): duplicates, leakage, label noise,
                                  secrets, PII, injection, URLs, invisible Unicode, code, topics, skew
+  run register <run.yaml>        pin a training run's thresholds before it starts (refused if they differ later)
   demo                           run the corpus audit end to end on the embedded local services
 
 Run 'finegate <command> --help' for a command's options.
@@ -16,6 +18,7 @@ Run 'finegate <command> --help' for a command's options.
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
   audit: { run: auditCommand, help: AUDIT_HELP },
+  run: { run: runCommand, help: RUN_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
 };
 
