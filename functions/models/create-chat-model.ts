@@ -6,6 +6,7 @@ import type { ChatModel } from './chat-model';
 import { LocalChatModel } from './local-chat-model';
 import { toModelRef, type ModelRef } from './model-ref';
 import { OpenAIChatModel } from './openai-chat-model';
+import { ReplayChatModel } from './replay-chat-model';
 import type { RetryOptions, RetryPolicy } from './retry-policy';
 
 export interface CreateChatModelOptions {
@@ -31,7 +32,6 @@ export function createChatModel(reference: ModelRef | string, options: CreateCha
     case 'local':
       return new LocalChatModel(ref);
     case 'replay':
-      // Recorded outputs answer for a candidate model, not a conversation; a replay reader serves them.
-      throw new Error(`${ref.id}: replay references are not supported for chat yet`);
+      return new ReplayChatModel(ref);
   }
 }

@@ -21,8 +21,8 @@ describe('createChatModel', () => {
     expect((await model.complete({ messages: [{ role: 'user', content: 'ping' }] })).text).toBe('ping');
   });
 
-  it('refuses replay references for chat and invalid references', () => {
-    expect(() => createChatModel('replay:s3://bucket/outputs.jsonl')).toThrow(/replay references are not supported for chat yet/);
+  it('serves replay references from recordings, and refuses invalid references', () => {
+    expect(createChatModel('replay:s3://bucket/outputs.jsonl').ref.provider).toBe('replay');
     expect(() => createChatModel('gpt-4o')).toThrow(ModelRefError);
     expect(() => createChatModel('local:nope')).toThrow(/unknown local model/);
   });
