@@ -14,7 +14,7 @@ import {
   type RetryBackoff,
 } from './event-router';
 import { startEventBridgeServer, type ExtraRoutes, type LocalEventBridgeServer } from './eventbridge-server';
-import { LambdaInvoker } from './lambda-invoker';
+import { LambdaInvoker, type InvocationOutcome } from './lambda-invoker';
 import {
   applyEnvironment,
   LOCAL_ACCOUNT_ID,
@@ -26,14 +26,21 @@ import {
 } from './local-aws-environment';
 import { s3ObjectCreatedEvent } from './s3-object-created-event';
 import { startS3Server, type LocalS3Server } from './s3-server';
-import { readTemplate, type TableModel, type TemplateModel } from './template-model';
+import { LocalStepFunctions, type ExecutionRecord } from './stepfunctions-executions';
+import type { DelayScaling } from './stepfunctions-local-bindings';
+import { startStepFunctionsServer } from './stepfunctions-server';
+import { executionStatusChangeEvent } from './stepfunctions-status-event';
+import { readTemplate, type FunctionModel, type TableModel, type TemplateModel } from './template-model';
 
 /*
  * finegate on embedded services: the CDK template is synthesized, DynamoDB Local, an S3 server and an
  * EventBridge endpoint are started, the template's buckets and tables are created under local physical names,
  * and events flow as the template wires them: S3 "Object Created" events from buckets with EventBridge
  * notifications on go to the default bus, handlers publish through the real EventBridge client, and rules
- * deliver matching events to their target functions, which run in this process.
+ * deliver matching events to their target functions, which run in this process. The template's state machines
+ * run behind a Step Functions endpoint (the real SFN client reaches it via AWS_ENDPOINT_URL_SFN); their Lambda
+ * tasks call the same in-process functions. Invocations from rules and from tasks share one queue, because
+ * each sets the function's environment on the process.
  */
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -53,6 +60,8 @@ export interface LocalRuntimeOptions {
   applyToProcessEnv?: boolean;
   /** Delays between retries, scaled down from AWS's. */
   retryBackoff?: RetryBackoff;
+  /** Retry intervals and Wait durations of state machines, scaled down from Step Functions'. */
+  stateMachineDelays?: DelayScaling;
   dynamoDbPort?: number;
   /** Extra routes served next to the EventBridge API (serve.ts exposes its control API here). */
   extraRoutes?: ExtraRoutes;
@@ -66,11 +75,17 @@ export interface LocalResources {
   queues: Array<{ logicalId: string; name: string; url: string }>;
   functions: Array<{ logicalId: string; name: string; entry?: string }>;
   rules: Array<{ logicalId: string; name: string; eventBusName: string }>;
+  stateMachines: Array<{ logicalId: string; name: string; arn: string; type: string }>;
+}
+
+export interface RuntimeEndpoints extends LocalEndpoints {
+  /** The Step Functions API (AWS_ENDPOINT_URL_SFN). */
+  stepfunctions: string;
 }
 
 /** Everything a client in another process needs to use the runtime; JSON-serialisable. */
 export interface LocalRuntimeInfo {
-  endpoints: LocalEndpoints;
+  endpoints: RuntimeEndpoints;
   region: string;
   account: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
@@ -102,7 +117,14 @@ export interface LocalRuntime extends LocalRuntimeInfo {
   onEvent(pattern: Record<string, unknown>, callback: (record: PublishedEventRecord) => void, options?: { eventBusName?: string }): () => void;
   /** The first event (already published or still to come) that matches the pattern. */
   waitForEvent(pattern: Record<string, unknown>, options?: WaitOptions & { eventBusName?: string }): Promise<PublishedEventRecord>;
-  /** Resolves once every delivery, invocation and retry has finished. */
+  /** Step Functions executions, in the order they were started. */
+  executions(): readonly ExecutionRecord[];
+  /**
+   * The execution (by ARN, or by name: the latest of that name) once it has closed, waiting for it to be
+   * started if it has not been yet.
+   */
+  waitForExecution(nameOrArn: string, options?: WaitOptions): Promise<ExecutionRecord>;
+  /** Resolves once every delivery, invocation, retry and execution has finished. */
   waitForIdle(options?: WaitOptions): Promise<void>;
   stop(): Promise<void>;
 }
@@ -151,9 +173,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.parameters ? { parameters: options.parameters } : {}),
     });
 
+    // The invoker needs every endpoint, the Step Functions one included, so it is created once they are known;
+    // nothing can invoke before startup returns.
+    let invoker: LambdaInvoker | undefined;
+    const invoke = serialised((fn: FunctionModel, payload: unknown) => {
+      if (!invoker) throw new Error('the local runtime is still starting');
+      return invoker.invoke(fn, payload);
+    });
+    const stepFunctions = new LocalStepFunctions({
+      model,
+      invoke,
+      ...(options.stateMachineDelays ? { delays: options.stateMachineDelays } : {}),
+      // Step Functions reports STANDARD executions starting and closing on the default bus.
+      onStatusChange: (record) =>
+        router?.publish('default', executionStatusChangeEvent(record, { account, region }) as unknown as Record<string, unknown>, 'runtime'),
+      log,
+    });
+    const sfnServer = await startStepFunctionsServer({ service: stepFunctions });
+    stoppers.push(() => sfnServer.stop());
+
     const dynamo: DynamoDbLocal = await dynamoSettled;
-    const endpoints: LocalEndpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, eventbridge: eventBridge.endpoint };
+    const endpoints: RuntimeEndpoints = {
+      s3: s3.endpoint,
+      dynamodb: dynamo.endpoint,
+      eventbridge: eventBridge.endpoint,
+      stepfunctions: sfnServer.endpoint,
+    };
     const environment = localSdkEnvironment(endpoints, region);
+    environment.set.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
+    invoker = new LambdaInvoker({ projectRoot: options.projectRoot ?? PROJECT_ROOT, region, baseEnvironment: environment.set });
 
     await Promise.all([
       ...model.buckets.map((bucket) => s3.createBucket(bucket.name, { versioned: bucket.versioned })),
@@ -168,15 +216,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await resetHandlerClients();
     stoppers.push(resetHandlerClients);
 
-    const invoker = new LambdaInvoker({ projectRoot: options.projectRoot ?? PROJECT_ROOT, region, baseEnvironment: environment.set });
     const activeRouter = new EventRouter({
       model,
-      invoke: (fn, payload) => invoker.invoke(fn, payload),
+      invoke,
       ...(options.retryBackoff ? { backoff: options.retryBackoff } : {}),
       log,
     });
     router = activeRouter;
     stoppers.push(() => activeRouter.stop());
+    // Stopped first (stoppers run in reverse): running executions are aborted before anything they use goes.
+    stoppers.push(() => stepFunctions.stop());
 
     const notifying = new Set(model.buckets.filter((b) => b.eventBridgeEnabled).map((b) => b.name));
     s3.onObjectCreated((record) => {
@@ -212,7 +261,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       queueMessages: () => activeRouter.queueMessages(),
       onEvent: (pattern, callback, onEventOptions) => activeRouter.onEvent(pattern, callback, onEventOptions),
       waitForEvent: (pattern, waitOptions = {}) => waitForEvent(activeRouter, pattern, waitOptions),
-      waitForIdle: (waitOptions) => activeRouter.waitForIdle(waitOptions),
+      executions: () => stepFunctions.executions(),
+      waitForExecution: (nameOrArn, waitOptions) => stepFunctions.waitForExecution(nameOrArn, waitOptions ?? {}),
+      waitForIdle: (waitOptions) => waitForAllIdle(activeRouter, stepFunctions, waitOptions?.timeoutMs ?? 60_000),
       stop: () => (stopping ??= runStoppers(stoppers)),
     };
   } catch (error) {
@@ -220,6 +271,32 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await dynamoSettled.catch(() => {});
     await runStoppers(stoppers).catch(() => {});
     throw error;
+  }
+}
+
+/** One invocation at a time, whoever asks: each sets its function's environment on this process. */
+function serialised(
+  invoke: (fn: FunctionModel, payload: unknown) => Promise<InvocationOutcome>,
+): (fn: FunctionModel, payload: unknown) => Promise<InvocationOutcome> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (fn, payload) => {
+    const run = tail.then(() => invoke(fn, payload));
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+
+/**
+ * Idle means: no delivery or invocation pending and no execution running. Executions invoke functions and
+ * functions start executions, so both are awaited until a pass finds both quiet.
+ */
+async function waitForAllIdle(router: EventRouter, stepFunctions: LocalStepFunctions, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const remaining = () => Math.max(1, deadline - Date.now());
+  for (;;) {
+    await router.waitForIdle({ timeoutMs: remaining() });
+    if (stepFunctions.runningCount() === 0) return;
+    await stepFunctions.waitForIdle({ timeoutMs: remaining() });
   }
 }
 
@@ -316,6 +393,7 @@ function resourcesOf(model: TemplateModel): LocalResources {
     queues: model.queues.map(({ logicalId, name, url }) => ({ logicalId, name, url })),
     functions: model.functions.map(({ logicalId, name, entry }) => (entry ? { logicalId, name, entry } : { logicalId, name })),
     rules: model.rules.map(({ logicalId, name, eventBusName }) => ({ logicalId, name, eventBusName })),
+    stateMachines: model.stateMachines.map(({ logicalId, name, arn, type }) => ({ logicalId, name, arn, type })),
   };
 }
 

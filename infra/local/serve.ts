@@ -5,6 +5,9 @@
  * - serves a control API next to the EventBridge endpoint, under /_finegate/:
  *   GET info, events, invocations, dead-letters, queue-messages (each log takes ?since=<seq>, events ?bus=),
  *   GET idle?timeoutMs= (answers once the runtime is idle), POST publish {eventBusName, event};
+ *   GET executions (Step Functions executions with status, input, output, error and history; filters
+ *   ?stateMachine=<name or arn>&status=&name=), GET executions/wait?name=<name or arn>&timeoutMs= (answers once
+ *   that execution has closed);
  * - exits cleanly on SIGTERM/SIGINT, or when its stdin pipe closes (its parent went away).
  *
  * Usage: tsx infra/local/serve.ts [--region us-east-1] [--stack-name finegate-local]
@@ -105,6 +108,35 @@ async function controlRoutes(req: IncomingMessage, res: ServerResponse, url: URL
         send(res, 200, { idle: true });
       } catch (error) {
         send(res, 504, { idle: false, message: error instanceof Error ? error.message : String(error) });
+      }
+      return true;
+    }
+    case 'GET /executions': {
+      const machine = url.searchParams.get('stateMachine');
+      const status = url.searchParams.get('status');
+      const name = url.searchParams.get('name');
+      send(
+        res,
+        200,
+        rt
+          .executions()
+          .filter((e) => machine === null || e.stateMachineArn === machine || e.stateMachineName === machine)
+          .filter((e) => status === null || e.status === status)
+          .filter((e) => name === null || e.name === name || e.executionArn === name),
+      );
+      return true;
+    }
+    case 'GET /executions/wait': {
+      const name = url.searchParams.get('name');
+      if (!name) {
+        send(res, 400, { message: 'expected ?name=<execution name or arn>' });
+        return true;
+      }
+      const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? 60_000);
+      try {
+        send(res, 200, await rt.waitForExecution(name, { timeoutMs }));
+      } catch (error) {
+        send(res, 504, { message: error instanceof Error ? error.message : String(error) });
       }
       return true;
     }

@@ -122,6 +122,20 @@ export interface FunctionModel {
   onFailureDestinationArn?: string;
 }
 
+export interface StateMachineModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  type: 'STANDARD' | 'EXPRESS';
+  /** The Amazon States Language definition, every intrinsic and substitution resolved to local values. */
+  definition?: Record<string, unknown>;
+  /** Why the definition could not be read locally (then `definition` is undefined and executions fail). */
+  definitionError?: string;
+  roleArn?: string;
+  loggingLevel?: string;
+  tracingEnabled: boolean;
+}
+
 export interface TemplateModel {
   environment: LocalEnvironment;
   buckets: BucketModel[];
@@ -131,6 +145,7 @@ export interface TemplateModel {
   queues: QueueModel[];
   rules: RuleModel[];
   functions: FunctionModel[];
+  stateMachines: StateMachineModel[];
   /** Output values by output key. */
   outputs: Record<string, string>;
   /** Resolves any template value (with intrinsics) to local values. */
@@ -310,6 +325,8 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
         return queueUrl(logicalId);
       case 'AWS::IAM::Role.RoleId':
         return `AROA${logicalId.toUpperCase().slice(0, 17)}`;
+      case 'AWS::StepFunctions::StateMachine.Name':
+        return name;
     }
     throw new UnresolvableIntrinsicError(`GetAtt(${logicalId}.${attribute})`, `attribute not known locally for ${res.Type}`);
   }
@@ -467,6 +484,31 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
     };
   });
 
+  const stateMachines: StateMachineModel[] = ofType('AWS::StepFunctions::StateMachine').map(([logicalId, res]) => {
+    const props = res.Properties ?? {};
+    const logging = props.LoggingConfiguration as { Level?: unknown } | undefined;
+    const role = props.RoleArn === undefined ? undefined : resolve(props.RoleArn, `${logicalId}.RoleArn`);
+    let definition: Record<string, unknown> | undefined;
+    let definitionError: string | undefined;
+    try {
+      definition = stateMachineDefinition(logicalId, props, resolve);
+    } catch (error) {
+      // One unreadable definition fails its own executions, not the whole runtime.
+      definitionError = error instanceof Error ? error.message : String(error);
+    }
+    return {
+      logicalId,
+      name: physicalName(logicalId),
+      arn: arnOf(logicalId),
+      type: props.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      ...(definition ? { definition } : {}),
+      ...(definitionError !== undefined ? { definitionError } : {}),
+      ...(typeof role === 'string' ? { roleArn: role } : {}),
+      ...(typeof logging?.Level === 'string' ? { loggingLevel: logging.Level } : {}),
+      tracingEnabled: (props.TracingConfiguration as { Enabled?: unknown } | undefined)?.Enabled === true,
+    };
+  });
+
   const outputs: Record<string, string> = {};
   for (const [key, output] of Object.entries(cfn.Outputs ?? {})) {
     if (output.Condition !== undefined && !condition(output.Condition)) continue;
@@ -474,7 +516,45 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
     outputs[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
 
-  return { environment: env, buckets, tables, buses, queues, rules, functions, outputs, resolve: (value) => resolve(value) };
+  return { environment: env, buckets, tables, buses, queues, rules, functions, stateMachines, outputs, resolve: (value) => resolve(value) };
+}
+
+/**
+ * A state machine's definition as Step Functions reads it: `Definition` (an object) or `DefinitionString`
+ * (CDK writes a Fn::Join of JSON text and ARNs), then `DefinitionSubstitutions` in place of `${name}`.
+ */
+function stateMachineDefinition(
+  logicalId: string,
+  props: Record<string, unknown>,
+  resolve: (value: unknown, path?: string) => unknown,
+): Record<string, unknown> {
+  if (props.DefinitionS3Location !== undefined) {
+    throw new Error(`${logicalId}: DefinitionS3Location is not supported locally; synthesize the definition inline`);
+  }
+  const substitutions = (resolve(props.DefinitionSubstitutions ?? {}, `${logicalId}.DefinitionSubstitutions`) ?? {}) as Record<string, unknown>;
+  const substitute = (text: string) =>
+    text.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
+      const value = substitutions[key];
+      return value === undefined ? whole : typeof value === 'string' ? value : JSON.stringify(value);
+    });
+  let definition: unknown;
+  if (props.DefinitionString !== undefined) {
+    const text = resolve(props.DefinitionString, `${logicalId}.DefinitionString`);
+    if (typeof text !== 'string') throw new Error(`${logicalId}: DefinitionString does not resolve to a string`);
+    try {
+      definition = JSON.parse(substitute(text));
+    } catch (error) {
+      throw new Error(`${logicalId}: DefinitionString is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else if (props.Definition !== undefined) {
+    definition = JSON.parse(substitute(JSON.stringify(resolve(props.Definition, `${logicalId}.Definition`))));
+  } else {
+    throw new Error(`${logicalId}: the state machine has no definition`);
+  }
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
+    throw new Error(`${logicalId}: the definition is not a JSON object`);
+  }
+  return definition as Record<string, unknown>;
 }
 
 const TABLE_PROPERTIES = [
@@ -506,4 +586,5 @@ const NAME_LIMIT: Record<string, number> = {
   'AWS::SQS::Queue': 80,
   'AWS::IAM::Role': 64,
   'AWS::SNS::Topic': 256,
+  'AWS::StepFunctions::StateMachine': 80,
 };

@@ -4,6 +4,7 @@ import type {
   PublishedEventRecord,
   QueueMessageRecord,
 } from '../../infra/local/event-router';
+import type { ExecutionRecord, ExecutionStatus } from '../../infra/local/stepfunctions-executions';
 import type { LocalRuntimeConnection } from './local-services';
 
 /**
@@ -30,7 +31,19 @@ export class LocalRuntimeControl {
     return this.get('queue-messages', { since: options.since });
   }
 
-  /** The highest sequence number so far: pass it as `since` to see only what comes next. */
+  /** Step Functions executions, oldest first; filtered by state machine (name or ARN), status or execution name. */
+  executions(options: { stateMachine?: string; status?: ExecutionStatus; name?: string } = {}): Promise<ExecutionRecord[]> {
+    return this.get('executions', { stateMachine: options.stateMachine, status: options.status, name: options.name });
+  }
+
+  /** The execution (by ARN, or the latest of that name) once it has closed, waiting for it to start if need be. */
+  async waitForExecution(nameOrArn: string, timeoutMs = 60_000): Promise<ExecutionRecord> {
+    const response = await fetch(this.url('executions/wait', { name: nameOrArn, timeoutMs }));
+    if (!response.ok) throw new Error(`execution ${nameOrArn} did not close: ${await response.text()}`);
+    return (await response.json()) as ExecutionRecord;
+  }
+
+  /** The highest sequence number so far (events, invocations, dead letters, queue messages): pass it as `since`. */
   async mark(): Promise<number> {
     const logs = await Promise.all([this.events(), this.invocations(), this.deadLetters(), this.queueMessages()]);
     return Math.max(0, ...logs.flat().map((record) => record.seq));

@@ -1,0 +1,351 @@
+import { Duration, Stack, type App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { checkpointReadyPattern } from '../../events/checkpoint-ready';
+import { bedrockCustomizationJobCompletedPattern, sagemakerTrainingJobCompletedPattern } from '../../events/training-job-state-change';
+import { CHECKPOINT_GATE_ENTRIES, CheckpointGate, type CheckpointGateProps, type GateFunctionName } from '../../infra/checkpoint-gate';
+import { FinegateFunction } from '../../infra/finegate-function';
+import { Storage } from '../../infra/storage';
+import { unbundledApp } from '../../infra/synthesize-template';
+import { FIXTURE_ENTRIES } from './fixtures/checkpoint-gate/entries';
+
+// The construct is built over fixture handlers: the real ones live in functions/ and are tested there.
+
+type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+
+interface Built {
+  app: App;
+  stack: Stack;
+  storage: Storage;
+  gate: CheckpointGate;
+  json: { Resources: Record<string, Resource> };
+  id(construct: { node: { defaultChild?: unknown } } | CfnElement): string;
+}
+
+function build(props: Partial<CheckpointGateProps> = {}, setup?: (stack: Stack) => Partial<CheckpointGateProps>): Built {
+  const app = unbundledApp();
+  const stack = new Stack(app, 'Test');
+  const storage = new Storage(stack, 'Storage');
+  const gate = new CheckpointGate(stack, 'Gate', { storage, entries: FIXTURE_ENTRIES, ...setup?.(stack), ...props });
+  const json = Template.fromStack(stack).toJSON() as Built['json'];
+  const id = (construct: { node: { defaultChild?: unknown } } | CfnElement) =>
+    stack.getLogicalId(('node' in construct && construct.node.defaultChild ? construct.node.defaultChild : construct) as CfnElement);
+  return { app, stack, storage, gate, json, id };
+}
+
+function resourcesOf(json: Built['json'], type: string): [string, Resource][] {
+  return Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** Statements of the policies attached to a role. */
+function roleStatements(json: Built['json'], roleId: string): any[] {
+  return resourcesOf(json, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+function functionRoleId(built: Built, name: GateFunctionName): string {
+  return built.id(built.gate.functions[name].role as iam.Role);
+}
+
+const actionsOf = (statement: any): string[] => [statement.Action].flat();
+
+describe('CheckpointGate', () => {
+  const built = build();
+  const { gate, json } = built;
+
+  it('exposes what it creates', () => {
+    expect(Object.keys(gate.functions).sort()).toEqual(['decide', 'loadRun', 'record', 'scoreBatch', 'start']);
+    for (const fn of Object.values(gate.functions)) expect(fn).toBeInstanceOf(FinegateFunction);
+    expect(gate.stateMachine).toBeInstanceOf(sfn.StateMachine);
+    expect(gate.logGroup).toBeInstanceOf(logs.LogGroup);
+    expect(gate.logGroupKey).toBeDefined();
+    expect(gate.deadLetterQueue).toBeInstanceOf(sqs.Queue);
+    expect(gate.checkpointReadyRule).toBeInstanceOf(events.Rule);
+    expect(gate.sageMakerRule).toBeInstanceOf(events.Rule);
+    expect(gate.bedrockRule).toBeInstanceOf(events.Rule);
+    expect(gate.runsPrefix).toBe('runs/');
+    expect(gate.heldoutPrefix).toBe('heldout/');
+  });
+
+  it('defaults to the functions/gate-*.ts handlers and uses the entries it is given', () => {
+    expect(CHECKPOINT_GATE_ENTRIES).toEqual({
+      start: 'functions/gate-start.ts',
+      loadRun: 'functions/gate-load-run.ts',
+      scoreBatch: 'functions/gate-score-batch.ts',
+      decide: 'functions/gate-decide.ts',
+      record: 'functions/gate-record-verdict.ts',
+    });
+    for (const [name, fn] of Object.entries(gate.functions)) {
+      const resource = json.Resources[built.id(fn)]!;
+      expect(resource.Metadata).toMatchObject({ 'finegate:entry': FIXTURE_ENTRIES[name as GateFunctionName], 'finegate:handler': 'handler' });
+    }
+  });
+
+  it('runs a STANDARD state machine, traced, logging everything to its own KMS-encrypted log group', () => {
+    const [[, machine]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const logGroupId = built.id(gate.logGroup as logs.LogGroup);
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
+      },
+    });
+    const keyId = built.id(gate.logGroupKey as unknown as { node: { defaultChild?: unknown } });
+    const logGroup = json.Resources[logGroupId]!;
+    expect(logGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 90 });
+    expect(logGroup.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\//);
+    const key = json.Resources[keyId]!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const logsStatement = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AllowCloudWatchLogs');
+    expect(logsStatement.Principal.Service).toEqual({ 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] });
+    expect(logsStatement.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBeDefined();
+  });
+
+  it('times a gate execution out after six hours by default', () => {
+    const [[, machine]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const text = JSON.stringify(machine.Properties.DefinitionString);
+    expect(text).toContain('\\"TimeoutSeconds\\":21600');
+  });
+
+  it('sets the task timeouts from the function timeouts', () => {
+    const expected: Record<string, number> = { loadRun: 120, scoreBatch: 900, decide: 300, record: 60, start: 30 };
+    for (const [name, fn] of Object.entries(gate.functions)) {
+      expect(json.Resources[built.id(fn)]!.Properties.Timeout, name).toBe(expected[name]);
+    }
+  });
+
+  it('gives every function the contract environment, and only the start function the state machine', () => {
+    const machineId = built.id(gate.stateMachine);
+    for (const [name, fn] of Object.entries(gate.functions)) {
+      const env = json.Resources[built.id(fn)]!.Properties.Environment.Variables;
+      expect(env, name).toMatchObject({
+        RUNS_TABLE: { Ref: built.id(built.storage.runsTable) },
+        VERDICTS_TABLE: { Ref: built.id(built.storage.verdictsTable) },
+        JUDGE_CACHE_TABLE: { Ref: built.id(built.storage.judgeCacheTable) },
+        ARTIFACTS_BUCKET: { Ref: built.id(built.storage.artifactsBucket as never) },
+        RUNS_PREFIX: 'runs/',
+        EVENT_BUS_NAME: { Ref: built.id(built.storage.eventBus as never) },
+      });
+      if (name === 'start') expect(env.STATE_MACHINE_ARN).toEqual({ Ref: machineId });
+      else expect(env.STATE_MACHINE_ARN, name).toBeUndefined();
+    }
+  });
+
+  it('starts the gate from Checkpoint Ready on the finegate bus, and from completed SageMaker and Bedrock jobs on the default bus', () => {
+    const startArn = { 'Fn::GetAtt': [built.id(gate.functions.start), 'Arn'] };
+    const rules = Object.fromEntries(resourcesOf(json, 'AWS::Events::Rule').map(([id, r]) => [id, r.Properties]));
+    // The rules are built from the event modules' own patterns.
+    expect(rules[built.id(gate.checkpointReadyRule)]).toMatchObject({
+      EventBusName: { Ref: built.id(built.storage.eventBus as never) },
+      EventPattern: checkpointReadyPattern(),
+    });
+    expect(rules[built.id(gate.sageMakerRule!)]!.EventPattern).toEqual(sagemakerTrainingJobCompletedPattern());
+    expect(rules[built.id(gate.bedrockRule!)]!.EventPattern).toEqual(bedrockCustomizationJobCompletedPattern());
+    expect(checkpointReadyPattern()).toEqual({ source: ['finegate.training'], 'detail-type': ['Checkpoint Ready'] });
+    expect(sagemakerTrainingJobCompletedPattern()).toMatchObject({ source: ['aws.sagemaker'], detail: { TrainingJobStatus: ['Completed'] } });
+    expect(bedrockCustomizationJobCompletedPattern()).toMatchObject({ source: ['aws.bedrock'], detail: { jobStatus: ['Completed'] } });
+    for (const rule of [gate.sageMakerRule!, gate.bedrockRule!]) expect(rules[built.id(rule)]!.EventBusName).toBeUndefined();
+    for (const rule of Object.values(rules)) {
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: startArn,
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [built.id(gate.deadLetterQueue as sqs.Queue), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 14_400 },
+        }),
+      ]);
+    }
+  });
+
+  it('parks start events that failed every async attempt in the dead-letter queue', () => {
+    const start = json.Resources[built.id(gate.functions.start)]!;
+    expect(start.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [built.id(gate.deadLetterQueue as sqs.Queue), 'Arn'] } });
+  });
+
+  it('lets only the start function start executions, of this state machine only', () => {
+    const machineId = built.id(gate.stateMachine);
+    for (const name of Object.keys(gate.functions) as GateFunctionName[]) {
+      const starts = roleStatements(json, functionRoleId(built, name)).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+      if (name === 'start') expect(starts).toEqual([expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: machineId } })]);
+      else expect(starts, name).toEqual([]);
+    }
+  });
+
+  it('grants each function the table actions it needs and no more', () => {
+    const tableActions = (name: GateFunctionName, table: CfnElement | { node: { defaultChild?: unknown } }) => {
+      const arn = { 'Fn::GetAtt': [built.id(table), 'Arn'] };
+      return roleStatements(json, functionRoleId(built, name))
+        .filter((s) => JSON.stringify([s.Resource].flat()).includes(JSON.stringify(arn)))
+        .flatMap(actionsOf)
+        .sort();
+    };
+    const { runsTable, verdictsTable, judgeCacheTable, idempotencyTable } = built.storage;
+    expect(tableActions('start', runsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActions('start', verdictsTable)).toEqual([]);
+    expect(tableActions('loadRun', runsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActions('loadRun', verdictsTable)).toEqual(['dynamodb:GetItem']);
+    expect(tableActions('scoreBatch', judgeCacheTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(tableActions('scoreBatch', verdictsTable)).toEqual([]);
+    expect(tableActions('decide', runsTable)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActions('decide', judgeCacheTable)).toEqual([]);
+    expect(tableActions('record', verdictsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(tableActions('record', runsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    for (const name of Object.keys(gate.functions) as GateFunctionName[]) expect(tableActions(name, idempotencyTable), name).toEqual([]);
+  });
+
+  it('limits artifact access to the runs/ prefix and held-out reads to heldout/', () => {
+    const bucketId = (b: unknown) => built.id(b as { node: { defaultChild?: unknown } });
+    const objects = (bucket: unknown, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(bucket), 'Arn'] }, `/${prefix}*`]] });
+    const s3Statements = (name: GateFunctionName) =>
+      roleStatements(json, functionRoleId(built, name)).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const runs = objects(built.storage.artifactsBucket, 'runs/');
+    const heldout = objects(built.storage.corporaBucket, 'heldout/');
+
+    expect(s3Statements('start')).toEqual([]);
+    expect(s3Statements('scoreBatch')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Sid: 'ReadWriteRunArtifacts', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: runs }),
+        expect.objectContaining({ Sid: 'ReadHeldoutSets', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: heldout }),
+        expect.objectContaining({ Sid: 'ListRunArtifacts', Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['runs/*'] } } }),
+      ]),
+    );
+    expect(s3Statements('decide').filter((s) => actionsOf(s).includes('s3:PutObject'))).toEqual([]);
+    for (const name of Object.keys(gate.functions) as GateFunctionName[]) {
+      for (const statement of s3Statements(name)) {
+        const resource = JSON.stringify(statement.Resource);
+        if (actionsOf(statement).includes('s3:ListBucket')) expect(statement.Condition, name).toBeDefined();
+        else expect(resource === JSON.stringify(runs) || resource === JSON.stringify(heldout), `${name}: ${resource}`).toBe(true);
+      }
+    }
+  });
+
+  it('lets only the record function publish on the finegate bus', () => {
+    for (const name of Object.keys(gate.functions) as GateFunctionName[]) {
+      const puts = roleStatements(json, functionRoleId(built, name)).filter((s) => actionsOf(s).includes('events:PutEvents'));
+      if (name === 'record') expect(puts).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [built.id(built.storage.eventBus as never), 'Arn'] } })]);
+      else expect(puts, name).toEqual([]);
+    }
+  });
+
+  it('lets the state machine invoke the four task functions and nothing else', () => {
+    const machineRole = built.id(gate.stateMachine.role as iam.Role);
+    const invokes = roleStatements(json, machineRole).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    const invoked = invokes.flatMap((s) => [s.Resource].flat()).map((r: any) => JSON.stringify(r));
+    const taskIds = (['loadRun', 'scoreBatch', 'decide', 'record'] as const).map((n) => built.id(gate.functions[n]));
+    for (const id of taskIds) expect(invoked.some((r) => r.includes(`"${id}"`)), id).toBe(true);
+    expect(invoked.some((r) => r.includes(`"${built.id(gate.functions.start)}"`))).toBe(false);
+  });
+
+  it('may call the Bedrock models it is given, and none by default', () => {
+    const bedrock = (b: Built) =>
+      roleStatements(b.json, functionRoleId(b, 'scoreBatch')).filter((s) => actionsOf(s).some((a) => a.startsWith('bedrock:')));
+    expect(bedrock(built)).toEqual([]);
+    const model = 'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0';
+    expect(bedrock(build({ bedrockModelArns: [model] }))).toEqual([
+      expect.objectContaining({ Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], Resource: model }),
+    ]);
+  });
+});
+
+describe('CheckpointGate props', () => {
+  it('merges function props: all, then per function, and keeps the contract environment', () => {
+    const built = build({
+      functionProps: { memorySize: 2048, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', RUNS_TABLE: 'not-this-one' } },
+      functionPropsByName: { scoreBatch: { memorySize: 3008, timeout: Duration.minutes(10), environment: { MODEL_CONCURRENCY: '4' } } },
+    });
+    const props = (name: GateFunctionName) => built.json.Resources[built.id(built.gate.functions[name])]!.Properties;
+    expect(props('decide').MemorySize).toBe(2048);
+    expect(props('scoreBatch').MemorySize).toBe(3008);
+    expect(props('scoreBatch').Environment.Variables).toMatchObject({
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      MODEL_CONCURRENCY: '4',
+      RUNS_TABLE: { Ref: built.id(built.storage.runsTable) },
+    });
+    // The score task's timeout follows its function's.
+    const [[, machine]] = resourcesOf(built.json, 'AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    expect(JSON.stringify(machine.Properties.DefinitionString)).toContain('\\"TimeoutSeconds\\":660');
+  });
+
+  it('logs to an existing log group without creating a group or key', () => {
+    const built = build({}, (stack) => ({ existingStateMachineLogGroup: logs.LogGroup.fromLogGroupName(stack, 'Existing', 'team-gate-logs') }));
+    expect(resourcesOf(built.json, 'AWS::Logs::LogGroup').filter(([id]) => id.includes('StateMachineLogGroup'))).toEqual([]);
+    expect(resourcesOf(built.json, 'AWS::KMS::Key')).toEqual([]);
+    expect(built.gate.logGroupKey).toBeUndefined();
+  });
+
+  it('uses an existing dead-letter queue', () => {
+    const built = build({}, (stack) => ({ existingDeadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:123456789012:team-dlq') }));
+    expect(resourcesOf(built.json, 'AWS::SQS::Queue')).toEqual([]);
+    const [rule] = resourcesOf(built.json, 'AWS::Events::Rule');
+    expect(rule![1].Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: 'arn:aws:sqs:us-east-1:123456789012:team-dlq' });
+  });
+
+  it('leaves out the SageMaker and Bedrock rules when asked', () => {
+    const built = build({ sageMakerTrigger: false, bedrockTrigger: false });
+    expect(resourcesOf(built.json, 'AWS::Events::Rule')).toHaveLength(1);
+    expect(built.gate.sageMakerRule).toBeUndefined();
+    expect(built.gate.bedrockRule).toBeUndefined();
+  });
+
+  it('uses the prefixes it is given', () => {
+    const built = build({ runsPrefix: 'gate/runs/', heldoutPrefix: 'evals/' });
+    const env = built.json.Resources[built.id(built.gate.functions.scoreBatch)]!.Properties.Environment.Variables;
+    expect(env).toMatchObject({ RUNS_PREFIX: 'gate/runs/', HELDOUT_PREFIX: 'evals/' });
+    const text = JSON.stringify(roleStatements(built.json, functionRoleId(built, 'scoreBatch')));
+    expect(text).toContain('/gate/runs/*');
+    expect(text).toContain('/evals/*');
+    expect(text).not.toContain('"/runs/*"');
+  });
+
+  it('rejects contradictory or invalid props', () => {
+    const stack = new Stack(unbundledApp(), 'Bad');
+    const storage = new Storage(stack, 'Storage');
+    const make = (id: string, props: Partial<CheckpointGateProps>) => () => new CheckpointGate(stack, id, { storage, entries: FIXTURE_ENTRIES, ...props });
+    expect(make('A', { existingDeadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:1:q'), deadLetterQueueProps: {} })).toThrow(
+      /either existingDeadLetterQueue or deadLetterQueueProps/,
+    );
+    expect(make('B', { existingStateMachineLogGroup: logs.LogGroup.fromLogGroupName(stack, 'L', 'l'), stateMachineLogGroupProps: {} })).toThrow(
+      /either existingStateMachineLogGroup or stateMachineLogGroupProps/,
+    );
+    expect(make('C', { runsPrefix: '' })).toThrow(/runsPrefix must not be empty/);
+    expect(make('D', { runsPrefix: 'runs' })).toThrow(/Invalid runsPrefix "runs": must end with '\/'/);
+    expect(make('E', { heldoutPrefix: '*/' })).toThrow(/Invalid heldoutPrefix/);
+    expect(make('F', { maxConcurrency: 0 })).toThrow(/maxConcurrency must be an integer/);
+  });
+});
+
+describe('CheckpointGate and cdk-nag', () => {
+  const findings = (app: App) => {
+    app.synth();
+    return new AwsSolutionsChecks(app).validateScope(app).violations.map((v) => v.ruleName);
+  };
+
+  it('reports no unacknowledged finding', () => {
+    expect(findings(build().app)).toEqual([]);
+  });
+
+  it('acknowledges the state machine role for the exact wildcards CDK writes, not for new ones', () => {
+    const built = build();
+    built.gate.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${built.gate.functions.start.functionArn}:*`] }),
+    );
+    expect(findings(built.app)).toEqual([`AwsSolutions-IAM5[Resource::<${built.id(built.gate.functions.start)}.Arn>:*]`]);
+  });
+
+  it('flags a wildcard data permission that nobody acknowledged', () => {
+    const built = build();
+    built.gate.functions.decide.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [built.storage.artifactsBucket.arnForObjects('*')] }),
+    );
+    expect(findings(built.app)).toEqual([`AwsSolutions-IAM5[Resource::<${built.id(built.storage.artifactsBucket as never)}.Arn>/*]`]);
+  });
+});
