@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { s3Client } from '../stores/aws-clients';
-import { parseS3Uri } from '../stores/s3-uri';
+import { readText } from '../stores/read-text';
 import { checkChatRequest, ModelCallError, type ChatModel, type ChatRequest, type ChatResult } from './chat-model';
 import { chatRequestHash } from './chat-request-hash';
 import type { ModelRef } from './model-ref';
@@ -60,7 +57,7 @@ export class ReplayChatModel implements ChatModel {
 }
 
 async function readRecordings(uri: string): Promise<Map<string, Recording>> {
-  const text = uri.startsWith('s3://') ? await readS3(uri) : await readFile(uri, 'utf8');
+  const text = await readText(uri);
   const map = new Map<string, Recording>();
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -71,10 +68,4 @@ async function readRecordings(uri: string): Promise<Map<string, Recording>> {
     map.set(key, { output: r.output, ...(r.usage ? { usage: r.usage } : {}) });
   });
   return map;
-}
-
-async function readS3(uri: string): Promise<string> {
-  const { bucket, key } = parseS3Uri(uri);
-  const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return out.Body!.transformToString('utf8');
 }
