@@ -151,8 +151,18 @@ export class CheckpointGate extends Construct {
       });
     };
 
-    const loadRun = makeFunction('loadRun');
-    const scoreBatch = makeFunction('scoreBatch');
+    // The frozen drift suite travels inside the bundles of the functions that read it.
+    const withSuites: Partial<FinegateFunctionProps> = {
+      bundling: {
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [`cp -r "${inputDir}/suites" "${outputDir}/suites"`],
+        },
+      },
+    };
+    const loadRun = makeFunction('loadRun', withSuites);
+    const scoreBatch = makeFunction('scoreBatch', withSuites);
     const decide = makeFunction('decide');
     const record = makeFunction('record');
 

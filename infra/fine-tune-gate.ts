@@ -1,5 +1,11 @@
 import { Construct } from 'constructs';
-import { CorpusAudit, type AuditFunctionProps } from './corpus-audit';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Stack } from 'aws-cdk-lib';
+import { registerRunPattern } from '../events/run-registered';
+import { CheckpointGate, type CheckpointGateProps } from './checkpoint-gate';
+import { bedrockModelArns, CorpusAudit, type AuditFunctionProps } from './corpus-audit';
+import { FinegateFunction } from './finegate-function';
 import { Storage, type StorageProps } from './storage';
 
 export interface FineTuneGateProps extends StorageProps {
@@ -11,6 +17,14 @@ export interface FineTuneGateProps extends StorageProps {
   readonly auditFunctionProps?: AuditFunctionProps;
   /** Audit configuration, passed to the corpus-audit function JSON-encoded in AUDIT_CONFIG. */
   readonly auditConfig?: Record<string, unknown>;
+  /**
+   * Bedrock models (`bedrock:<modelId>` references) the checkpoint gate may call as base, candidate or judge. Runs
+   * are registered after deployment, so the models they name must be listed here; others are refused by IAM and the
+   * gate records INCONCLUSIVE.
+   */
+  readonly gateModels?: string[];
+  /** Overrides for the checkpoint gate (stage 2). */
+  readonly checkpointGateProps?: Omit<CheckpointGateProps, 'storage' | 'bedrockModelArns'>;
 }
 
 /**
@@ -20,10 +34,13 @@ export interface FineTuneGateProps extends StorageProps {
 export class FineTuneGate extends Construct {
   public readonly storage: Storage;
   public readonly corpusAudit: CorpusAudit;
+  public readonly checkpointGate: CheckpointGate;
+  /** Registers runs from `Register Run` events on the finegate bus (the CLI writes directly). */
+  public readonly registerRun: FinegateFunction;
 
   constructor(scope: Construct, id: string, props: FineTuneGateProps = {}) {
     super(scope, id);
-    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, ...storageProps } = props;
+    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, ...storageProps } = props;
     this.storage = new Storage(this, 'Storage', storageProps);
     this.corpusAudit = new CorpusAudit(this, 'CorpusAudit', {
       storage: this.storage,
@@ -31,6 +48,31 @@ export class FineTuneGate extends Construct {
       artifactsPrefix,
       functionProps: auditFunctionProps,
       auditConfig,
+    });
+    const stack = Stack.of(this);
+    this.checkpointGate = new CheckpointGate(this, 'CheckpointGate', {
+      ...checkpointGateProps,
+      storage: this.storage,
+      bedrockModelArns: (gateModels ?? []).filter((m) => m.startsWith('bedrock:')).flatMap((m) => bedrockModelArns(stack, m.slice('bedrock:'.length).replace(/#.*$/, ''))),
+    });
+
+    this.registerRun = new FinegateFunction(this, 'RegisterRunFunction', {
+      entry: 'functions/register-run.ts',
+      environment: {
+        RUNS_TABLE: this.storage.runsTable.tableName,
+        VERDICTS_TABLE: this.storage.verdictsTable.tableName,
+        EVENT_BUS_NAME: this.storage.eventBus.eventBusName,
+      },
+    });
+    // The store writes the record and its training-job claim in one transaction (PutItem within TransactWriteItems).
+    this.storage.runsTable.grant(this.registerRun, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem');
+    this.storage.verdictsTable.grant(this.registerRun, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.storage.eventBus.grantPutEventsTo(this.registerRun);
+    new events.Rule(this, 'RegisterRunRule', {
+      description: 'Registers a run (pins its thresholds) from a Register Run event',
+      eventBus: this.storage.eventBus,
+      eventPattern: registerRunPattern() as events.EventPattern,
+      targets: [new targets.LambdaFunction(this.registerRun, { retryAttempts: 4 })],
     });
   }
 }

@@ -50,6 +50,7 @@ export class FinegateStack extends Stack {
       JudgeCacheTableName: storage.judgeCacheTable.tableName,
       IdempotencyTableName: storage.idempotencyTable.tableName,
       EventBusName: storage.eventBus.eventBusName,
+      CheckpointGateStateMachineArn: this.gate.checkpointGate.stateMachine.stateMachineArn,
     };
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });
   }

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+import { EARLY_STOP_RECOMMENDED, type EarlyStopRecommendedDetail } from '../events/early-stop-recommended';
+import { SOURCES } from '../events/event-sources';
+import { GATE_VERDICT, type GateVerdictDetail } from '../events/gate-verdict';
+import { TRIAL_STOP_RECOMMENDED, type TrialStopRecommendedDetail } from '../events/trial-stop-recommended';
+import type { CheckpointDecision } from './gates/checkpoint-decision';
+import { renderRunHtml, renderRunMarkdown, type CheckpointReportRow } from './gates/run-report';
+import { checkpointPrefix, gateEnvironment, gateStores, type GateEnvironment } from './gate-context';
+import type { RunRecord } from './runs/run-record';
+import { getTextIfExists, putText } from './stores/s3-jsonl';
+
+const decided = z.object({
+  outcome: z.literal('decided'),
+  run: z.object({ runId: z.string(), configHash: z.string() }).loose(),
+  checkpoint: z.object({ runId: z.string(), checkpoint: z.string(), step: z.number().int(), candidateModel: z.string(), final: z.boolean(), trainingLoss: z.number().optional(), promote: z.boolean().optional() }),
+  decision: z.object({
+    verdict: z.enum(['PASS', 'WARN', 'FAIL', 'INCONCLUSIVE']),
+    reasons: z.array(z.string()),
+    promote: z.boolean(),
+    reportUri: z.string(),
+    scores: z.record(z.string(), z.unknown()),
+    recommendations: z.object({ earlyStop: z.unknown().optional(), trialStop: z.unknown().optional() }),
+  }),
+  execution: z.object({ name: z.string(), arn: z.string() }).optional(),
+});
+const failed = z.object({
+  outcome: z.literal('failed'),
+  checkpointReady: z.unknown(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose(),
+  execution: z.object({ name: z.string(), arn: z.string() }).optional(),
+});
+const inputSchema = z.discriminatedUnion('outcome', [decided, failed]);
+
+/**
+ * Record: the verdict (written once per checkpoint), the run's checkpoint history, the run report, and the events:
+ * Gate Verdict, and Early Stop / Trial Stop Recommended. A failed gate is recorded INCONCLUSIVE: it fails closed.
+ */
+export const handler = async (event: unknown) => {
+  const input = inputSchema.parse(event);
+  const env = gateEnvironment();
+  return input.outcome === 'decided' ? recordDecision(env, input) : recordFailure(env, input);
+};
+
+async function recordDecision(env: GateEnvironment, input: z.infer<typeof decided>) {
+  const stores = gateStores(env);
+  const { checkpoint, decision } = input;
+  const record = await stores.runs.get(checkpoint.runId);
+  const created = await stores.verdicts.putOnce({
+    subject: `run#${checkpoint.runId}`,
+    key: `checkpoint#${checkpoint.checkpoint}#gate`,
+    kind: 'checkpoint-gate',
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    configHash: input.run.configHash,
+    config: record?.config ?? null,
+    summary: { step: checkpoint.step, candidateModel: checkpoint.candidateModel, promote: decision.promote, scores: decision.scores, execution: input.execution ?? null },
+    reportUri: decision.reportUri,
+    createdAt: new Date().toISOString(),
+  });
+  const heldout = typeof decision.scores.heldout === 'number' ? decision.scores.heldout : undefined;
+  await stores.runs.appendCheckpoint(checkpoint.runId, {
+    checkpoint: checkpoint.checkpoint,
+    step: checkpoint.step,
+    verdict: decision.verdict,
+    ...(checkpoint.trainingLoss !== undefined ? { trainingLoss: checkpoint.trainingLoss } : {}),
+    ...(heldout !== undefined ? { heldoutScore: heldout } : {}),
+  });
+  // A re-run of the same checkpoint finds its verdict already written: nothing is published twice.
+  if (created) {
+    const detail: GateVerdictDetail = {
+      runId: checkpoint.runId,
+      checkpoint: checkpoint.checkpoint,
+      step: checkpoint.step,
+      stage: 'checkpoint',
+      verdict: decision.verdict,
+      reasons: decision.reasons.slice(0, 20),
+      promote: decision.promote,
+      configHash: input.run.configHash,
+      scores: decision.scores as GateVerdictDetail['scores'],
+      reportUri: decision.reportUri,
+    };
+    await stores.events.publish(SOURCES.gate, GATE_VERDICT, detail);
+    if (record) await publishRecommendations(env, record, input, heldout);
+  }
+  const reportUri = record ? await writeRunReport(env, record) : undefined;
+  return { verdict: decision.verdict, created, ...(reportUri ? { runReportUri: reportUri } : {}) };
+}
+
+async function publishRecommendations(env: GateEnvironment, record: RunRecord, input: z.infer<typeof decided>, heldout: number | undefined) {
+  const stores = gateStores(env);
+  const { checkpoint } = input;
+  const early = input.decision.recommendations.earlyStop as CheckpointDecision['earlyStop'];
+  if (early?.best && heldout !== undefined) {
+    const history = (await stores.runs.history(checkpoint.runId)).filter((h) => h.step >= early.best!.step);
+    const detail: EarlyStopRecommendedDetail = {
+      runId: checkpoint.runId,
+      checkpoint: checkpoint.checkpoint,
+      step: checkpoint.step,
+      configHash: record.configHash,
+      heldout,
+      best: { checkpoint: early.best.checkpoint ?? `step-${early.best.step}`, step: early.best.step, heldout: early.best.heldoutScore },
+      checkpointsWithoutImprovement: Math.max(1, early.stalled),
+      minDelta: record.config.earlyStop.minDelta,
+      patience: record.config.earlyStop.patience,
+      trainingLoss: history.map((h) => h.trainingLoss).filter((l): l is number => l !== undefined),
+      reason: early.reason,
+    };
+    await stores.events.publish(SOURCES.gate, EARLY_STOP_RECOMMENDED, detail);
+  }
+  const trial = input.decision.recommendations.trialStop as CheckpointDecision['trialStop'];
+  if (trial?.leader && trial.gapPoints !== undefined && heldout !== undefined && record.config.study && record.config.trialStop) {
+    const detail: TrialStopRecommendedDetail = {
+      study: record.config.study,
+      runId: checkpoint.runId,
+      checkpoint: checkpoint.checkpoint,
+      step: checkpoint.step,
+      configHash: record.configHash,
+      heldout,
+      best: { runId: trial.leader.runId, checkpoint: `step-${trial.leader.step}`, heldout: trial.leader.heldoutScore },
+      gap: trial.gapPoints,
+      margin: record.config.trialStop.margin,
+      reason: trial.reason,
+    };
+    await stores.events.publish(SOURCES.gate, TRIAL_STOP_RECOMMENDED, detail);
+  }
+}
+
+async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>) {
+  const stores = gateStores(env);
+  const ready = z.object({ runId: z.string().min(1), checkpoint: z.string().min(1), step: z.number().int().nonnegative().optional(), trainingLoss: z.number().optional() }).loose().safeParse(input.checkpointReady);
+  const cause = causeMessage(input.error);
+  if (!ready.success) {
+    // Without a run and a checkpoint there is nothing to key a verdict on; the execution still fails.
+    console.error(JSON.stringify({ message: 'gate failed on an input without runId/checkpoint', error: input.error.Error, cause }));
+    return { verdict: 'INCONCLUSIVE', created: false };
+  }
+  const { runId, checkpoint, step } = ready.data;
+  const record = await stores.runs.get(runId).catch(() => undefined);
+  const reasons = [`the gate could not complete: ${input.error.Error ?? 'error'}: ${cause}`];
+  const created = await stores.verdicts.putOnce({
+    subject: `run#${runId}`,
+    key: `checkpoint#${checkpoint}#gate`,
+    kind: 'checkpoint-gate',
+    verdict: 'INCONCLUSIVE',
+    reasons,
+    configHash: record?.configHash ?? 'unregistered',
+    config: record?.config ?? null,
+    summary: { step: step ?? null, promote: false, execution: input.execution ?? null },
+    reportUri: '',
+    createdAt: new Date().toISOString(),
+  });
+  if (record && step !== undefined) {
+    await stores.runs.appendCheckpoint(runId, { checkpoint, step, verdict: 'INCONCLUSIVE', ...(ready.data.trainingLoss !== undefined ? { trainingLoss: ready.data.trainingLoss } : {}) });
+  }
+  if (created) {
+    const detail: GateVerdictDetail = {
+      runId,
+      checkpoint,
+      ...(step !== undefined ? { step } : {}),
+      stage: 'checkpoint',
+      verdict: 'INCONCLUSIVE',
+      reasons,
+      promote: false,
+      configHash: record?.configHash ?? 'unregistered',
+      scores: {},
+    };
+    await stores.events.publish(SOURCES.gate, GATE_VERDICT, detail);
+  }
+  return { verdict: 'INCONCLUSIVE', created };
+}
+
+function causeMessage(error: { Error?: string; Cause?: string }): string {
+  if (!error.Cause) return 'no cause given';
+  try {
+    const parsed = JSON.parse(error.Cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? error.Cause;
+  } catch {
+    return error.Cause;
+  }
+}
+
+/** runs/<runId>/report.md and report.html: every checkpoint so far, from each one's decision.json. */
+async function writeRunReport(env: GateEnvironment, record: RunRecord): Promise<string> {
+  const { runs } = gateStores(env);
+  const history = await runs.history(record.runId);
+  const rows: CheckpointReportRow[] = [];
+  for (const entry of history) {
+    const text = await getTextIfExists(`s3://${env.ARTIFACTS_BUCKET}/${checkpointPrefix(env, record.runId, entry.checkpoint)}decision.json`);
+    const doc = text ? (JSON.parse(text) as CheckpointDecision) : undefined;
+    rows.push({
+      checkpoint: entry.checkpoint,
+      step: entry.step,
+      verdict: entry.verdict,
+      ...(entry.trainingLoss !== undefined ? { trainingLoss: entry.trainingLoss } : {}),
+      ...(entry.heldoutScore !== undefined ? { heldout: entry.heldoutScore } : {}),
+      ...(doc?.heldout.interval ? { heldoutInterval: doc.heldout.interval } : {}),
+      drift: Object.fromEntries(
+        (doc?.drift ?? []).map((d) => [d.axis, { verdict: d.verdict, ...(d.differencePoints !== undefined ? { difference: d.differencePoints } : {}), ...(d.interval ? { interval: d.interval } : {}) }]),
+      ),
+      reasons: doc?.reasons ?? [],
+    });
+  }
+  const report = {
+    runId: record.runId,
+    configHash: record.configHash,
+    baseModel: record.config.baseModel,
+    generatedAt: new Date().toISOString(),
+    rows,
+    thresholds: { noisePoints: record.config.drift.noisePoints, failPoints: record.config.drift.failPoints },
+  };
+  const prefix = `${env.RUNS_PREFIX}${record.runId}/`;
+  await putText(env.ARTIFACTS_BUCKET, `${prefix}report.html`, renderRunHtml(report), 'text/html; charset=utf-8');
+  return putText(env.ARTIFACTS_BUCKET, `${prefix}report.md`, renderRunMarkdown(report), 'text/markdown; charset=utf-8');
+}
