@@ -51,8 +51,10 @@ export function checkpointPrefix(env: GateEnvironment, runId: string, checkpoint
 
 // One client per model reference per warm container: adapters keep their connection pools and concurrency caps.
 const models = new Map<string, ChatModel>();
-export function chatModel(ref: string): ChatModel {
-  let model = models.get(ref);
-  if (!model) models.set(ref, (model = createChatModel(ref)));
+/** The model for a reference, allowed `concurrency` calls in flight (the run's configured concurrency). */
+export function chatModel(ref: string, concurrency = 16): ChatModel {
+  const key = `${ref}|${concurrency}`;
+  let model = models.get(key);
+  if (!model) models.set(key, (model = createChatModel(ref, { maxConcurrency: concurrency })));
   return model;
 }

@@ -25,8 +25,8 @@ export const handler = async (event: unknown) => {
   const env = gateEnvironment();
   const { config } = await loadRunRecord(env, input.runId);
   const stores = gateStores(env);
-  const judge = { model: chatModel(config.judgeModel), cache: stores.judgeCache };
-  const options = { candidate: chatModel(input.candidateModel), judge, concurrency: config.concurrency };
+  const judge = { model: chatModel(config.judgeModel, config.concurrency), cache: stores.judgeCache };
+  const options = { candidate: chatModel(input.candidateModel, config.concurrency), judge, concurrency: config.concurrency };
   let results: ItemResult[];
   if (input.batch.kind === 'heldout') {
     let set = heldoutSets.get(config.heldout.uri);
@@ -42,7 +42,7 @@ export const handler = async (event: unknown) => {
     const loaded = await suite;
     results = await scoreDriftItems(
       input.batch.indices.map((i) => loaded.items[i]!),
-      { ...options, base: chatModel(config.baseModel), baseCache: stores.judgeCache, suiteHash: loaded.domainHash ? `${loaded.contentHash}+${loaded.domainHash}` : loaded.contentHash },
+      { ...options, base: chatModel(config.baseModel, config.concurrency), baseCache: stores.judgeCache, suiteHash: loaded.domainHash ? `${loaded.contentHash}+${loaded.domainHash}` : loaded.contentHash },
     );
   }
   const name = input.batch.kind === 'heldout' ? `heldout-${input.batch.batch}` : `drift-${input.batch.axis}-${input.batch.batch}`;
