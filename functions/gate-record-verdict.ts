@@ -32,11 +32,43 @@ const failed = z.object({
 const inputSchema = z.discriminatedUnion('outcome', [decided, failed]);
 
 /**
+ * Step Functions' own "Execution Status Change" event, for the ends a Catch cannot see (States.Runtime errors,
+ * timeouts, aborts): recorded as a failure, INCONCLUSIVE unless a verdict was already written.
+ */
+const statusChange = z.object({
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.object({
+    status: z.string(),
+    name: z.string(),
+    executionArn: z.string(),
+    input: z.string().nullish(),
+    error: z.string().nullish(),
+    cause: z.string().nullish(),
+  }),
+});
+
+function fromStatusChange(event: z.infer<typeof statusChange>): z.infer<typeof failed> {
+  let checkpointReady: unknown;
+  try {
+    checkpointReady = event.detail.input ? JSON.parse(event.detail.input) : undefined;
+  } catch {
+    checkpointReady = undefined;
+  }
+  return {
+    outcome: 'failed',
+    checkpointReady,
+    error: { Error: event.detail.error ?? `States.${event.detail.status}`, Cause: event.detail.cause ?? `the execution ended ${event.detail.status}` },
+    execution: { name: event.detail.name, arn: event.detail.executionArn },
+  };
+}
+
+/**
  * Record: the verdict (written once per checkpoint), the run's checkpoint history, the run report, and the events:
  * Gate Verdict, and Early Stop / Trial Stop Recommended. A failed gate is recorded INCONCLUSIVE: it fails closed.
  */
 export const handler = async (event: unknown) => {
-  const input = inputSchema.parse(event);
+  const status = statusChange.safeParse(event);
+  const input = status.success ? fromStatusChange(status.data) : inputSchema.parse(event);
   const env = gateEnvironment();
   return input.outcome === 'decided' ? recordDecision(env, input) : recordFailure(env, input);
 };
