@@ -13,7 +13,7 @@ import { bedrockCustomizationJobCompletedPattern, sagemakerTrainingJobCompletedP
 import { buildCheckpointGateDefinition, DEFAULT_MAX_CONCURRENCY } from '../state-machines/checkpoint-gate';
 import { DEFAULT_HELDOUT_PREFIX, validPrefix } from './corpus-audit';
 import { FinegateFunction, type FinegateFunctionProps } from './finegate-function';
-import { acknowledgePrefixObjects, flattenReference } from './nag-suppressions';
+import { acknowledgeCrossRegionModel, acknowledgePrefixObjects, flattenReference } from './nag-suppressions';
 import type { Storage } from './storage';
 
 /** The five functions of the checkpoint gate, by role. */
@@ -266,33 +266,31 @@ export class CheckpointGate extends Construct {
     // The SageMaker and Bedrock events name a job; the run registered for it is looked up.
     storage.runsTable.grant(start, 'dynamodb:GetItem', 'dynamodb:Query');
 
-    storage.runsTable.grant(loadRun, 'dynamodb:GetItem', 'dynamodb:Query');
-    // The corpus verdict a run names must still be PASS or WARN.
-    storage.verdictsTable.grant(loadRun, 'dynamodb:GetItem');
+    // The pinned run record and its held-out set; the drift suite ships inside the bundle.
+    storage.runsTable.grant(loadRun, 'dynamodb:GetItem');
     this.grantObjects(loadRun, storage.corporaBucket, this.heldoutPrefix, ['s3:GetObject', 's3:GetObjectVersion'], 'ReadHeldoutSets', 'held-out sets');
-    this.grantObjects(loadRun, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject'], 'ReadRunArtifacts', 'run artifacts');
 
     storage.runsTable.grant(scoreBatch, 'dynamodb:GetItem');
     storage.judgeCacheTable.grant(scoreBatch, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.grantObjects(scoreBatch, storage.corporaBucket, this.heldoutPrefix, ['s3:GetObject', 's3:GetObjectVersion'], 'ReadHeldoutSets', 'held-out sets');
     this.grantObjects(scoreBatch, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], 'ReadWriteRunArtifacts', 'run artifacts');
     if (bedrockModelArns.length > 0) {
+      // The Converse API is authorized as bedrock:InvokeModel; nothing streams.
       scoreBatch.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'InvokeBedrockModels',
-          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-          resources: bedrockModelArns,
-        }),
+        new iam.PolicyStatement({ sid: 'InvokeBedrockModels', actions: ['bedrock:InvokeModel'], resources: [...new Set(bedrockModelArns)] }),
       );
+      const role = scoreBatch.role;
+      if (role) for (const arn of bedrockModelArns.filter((a) => a.includes(':bedrock:*::'))) acknowledgeCrossRegionModel(role, arn);
     }
 
     // Early stop and trial stop read the run's checkpoint history, and its study's runs (a batch read).
     storage.runsTable.grant(decide, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem');
-    this.grantObjects(decide, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject'], 'ReadRunArtifacts', 'run artifacts');
+    // Reads the batches' per-item results and writes the checkpoint's decision.json, which record reads back.
+    this.grantObjects(decide, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject'], 'ReadWriteRunArtifacts', 'run artifacts');
 
-    // One verdict per checkpoint and stage, written conditionally; the history is appended to the run.
+    // One verdict per checkpoint and stage, written conditionally; the history is appended to the run (a conditional put).
     storage.verdictsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    storage.runsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    storage.runsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem');
     this.grantObjects(record, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject'], 'ReadWriteRunArtifacts', 'run artifacts');
     storage.eventBus.grantPutEventsTo(record);
   }

@@ -64,8 +64,10 @@ export class FineTuneGate extends Construct {
         EVENT_BUS_NAME: this.storage.eventBus.eventBusName,
       },
     });
-    // The store writes the record and its training-job claim in one transaction (PutItem within TransactWriteItems).
-    this.storage.runsTable.grant(this.registerRun, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem');
+    // The record, its training-job claims and its study entry are puts in one TransactWriteItems (authorized as
+    // PutItem); a refused registration reads the existing record or claim to say why.
+    this.storage.runsTable.grant(this.registerRun, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // The corpus audit the run names: by object version (GetItem), else among the corpus's audits (Query).
     this.storage.verdictsTable.grant(this.registerRun, 'dynamodb:GetItem', 'dynamodb:Query');
     this.storage.eventBus.grantPutEventsTo(this.registerRun);
     new events.Rule(this, 'RegisterRunRule', {

@@ -25,7 +25,7 @@ export class FinegateStack extends Stack {
       ...gateProps
     } = props;
     super(scope, id, {
-      description: description ?? 'finegate: gates for LLM fine-tunes (stage 1: corpus audit)',
+      description: description ?? 'finegate: gates for LLM fine-tunes (corpus audit and checkpoint gate)',
       env,
       stackName,
       tags,

@@ -46,6 +46,19 @@ describe('AwsSolutionsChecks', () => {
     ).toEqual([]);
   });
 
+  it('stays clean with Bedrock and OpenAI models for the checkpoint gate, cross-region profile included', () => {
+    expect(stackFindings({ gateModels: ['bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0', 'openai:gpt-4o'] })).toEqual([]);
+  });
+
+  it('acknowledges the cross-region foundation model of a gate model, not every model', () => {
+    const app = unbundledApp();
+    const stack = new FinegateStack(app, 'Finegate', { gateModels: ['bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0'] });
+    stack.gate.checkpointGate.functions.scoreBatch.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [`arn:${stack.partition}:bedrock:*::foundation-model/*`] }),
+    );
+    expect(findings(app).map((f) => f.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*]']);
+  });
+
   it('fails the synth as a validation plugin when a finding is not acknowledged', () => {
     const app = unbundledApp();
     new FinegateStack(app, 'Finegate', { artifactsBucketProps: { enforceSSL: false, minimumTLSVersion: undefined } });

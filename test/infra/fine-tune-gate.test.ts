@@ -1,11 +1,14 @@
-import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { checkpointReadyPattern } from '../../events/checkpoint-ready';
+import { registerRunPattern } from '../../events/run-registered';
 import { corpusUploadedPattern } from '../../events/s3-object-created';
-import { CorpusAudit, validPrefix } from '../../infra/corpus-audit';
+import { CheckpointGate } from '../../infra/checkpoint-gate';
+import { CORPUS_AUDIT_ENTRY, CorpusAudit, validPrefix } from '../../infra/corpus-audit';
 import { FineTuneGate, type FineTuneGateProps } from '../../infra/fine-tune-gate';
 import { FinegateFunction } from '../../infra/finegate-function';
 import { Storage } from '../../infra/storage';
@@ -21,18 +24,49 @@ function gateTemplate(props: FineTuneGateProps = {}): { gate: FineTuneGate; stac
   return { gate, stack, json: Template.fromStack(stack).toJSON() };
 }
 
+function entriesOf(json: Record<string, any>, type: string): [string, any][] {
+  return Object.entries(json.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
+}
+
 function resourcesOf(json: Record<string, any>, type: string): any[] {
-  return Object.values(json.Resources as Record<string, any>).filter((r) => r.Type === type);
+  return entriesOf(json, type).map(([, r]) => r);
+}
+
+/** The logical id of the one function whose `finegate:entry` metadata is `entry`. */
+function functionId(json: Record<string, any>, entry: string): string {
+  const ids = entriesOf(json, 'AWS::Lambda::Function')
+    .filter(([, r]) => r.Metadata?.['finegate:entry'] === entry)
+    .map(([id]) => id);
+  expect(ids, `function with entry ${entry}`).toHaveLength(1);
+  return ids[0]!;
+}
+
+function auditFunction(json: Record<string, any>): any {
+  return json.Resources[functionId(json, CORPUS_AUDIT_ENTRY)];
 }
 
 function auditEnvironment(json: Record<string, any>): Record<string, unknown> {
-  const functions = resourcesOf(json, 'AWS::Lambda::Function');
-  expect(functions).toHaveLength(1);
-  return functions[0].Properties.Environment.Variables;
+  return auditFunction(json).Properties.Environment.Variables;
+}
+
+/** Statements of the policies attached to a function's execution role. */
+function functionStatements(json: Record<string, any>, fnId: string): any[] {
+  const roleId = json.Resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  return resourcesOf(json, 'AWS::IAM::Policy')
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
 function auditStatements(json: Record<string, any>): any[] {
-  return resourcesOf(json, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return functionStatements(json, functionId(json, CORPUS_AUDIT_ENTRY));
+}
+
+/** The one rule that delivers to the audit function. */
+function auditRule(json: Record<string, any>): any {
+  const arn = JSON.stringify({ 'Fn::GetAtt': [functionId(json, CORPUS_AUDIT_ENTRY), 'Arn'] });
+  const rules = resourcesOf(json, 'AWS::Events::Rule').filter((r) => r.Properties.Targets.some((t: any) => JSON.stringify(t.Arn) === arn));
+  expect(rules).toHaveLength(1);
+  return rules[0];
 }
 
 describe('FineTuneGate', () => {
@@ -47,11 +81,14 @@ describe('FineTuneGate', () => {
     expect(gate.corpusAudit.deadLetterQueue).toBeInstanceOf(sqs.Queue);
     expect(gate.corpusAudit.corpusPrefix).toBe('corpora/');
     expect(gate.corpusAudit.artifactsPrefix).toBe('audits/');
+    expect(gate.checkpointGate).toBeInstanceOf(CheckpointGate);
+    expect(gate.registerRun).toBeInstanceOf(FinegateFunction);
+    expect(gate.registerRun.entrySource).toBe('functions/register-run.ts');
   });
 
   it('uses the prefixes it is given in the rule, the environment and the IAM resources', () => {
     const { gate, stack, json } = gateTemplate({ corpusPrefix: 'datasets/train/', artifactsPrefix: 'reports/' });
-    const [rule] = resourcesOf(json, 'AWS::Events::Rule');
+    const rule = auditRule(json);
     expect(rule.Properties.EventPattern).toEqual(
       stack.resolve(corpusUploadedPattern(gate.storage.corporaBucket.bucketName, 'datasets/train/')),
     );
@@ -64,7 +101,7 @@ describe('FineTuneGate', () => {
 
   it('an empty corpus prefix audits the whole bucket', () => {
     const { json } = gateTemplate({ corpusPrefix: '' });
-    const [rule] = resourcesOf(json, 'AWS::Events::Rule');
+    const rule = auditRule(json);
     expect(rule.Properties.EventPattern.detail.object).toEqual({ key: [{ exists: true }] });
     const read = auditStatements(json).find((s) => s.Sid === 'ReadCorpora');
     expect(read.Resource['Fn::Join'][1][1]).toBe('/*');
@@ -79,7 +116,7 @@ describe('FineTuneGate', () => {
     expect(gate.storage.corporaBucket).toBe(existing);
     // Artifacts bucket and its access-log bucket only.
     expect(resourcesOf(json, 'AWS::S3::Bucket')).toHaveLength(2);
-    const [rule] = resourcesOf(json, 'AWS::Events::Rule');
+    const rule = auditRule(json);
     expect(rule.Properties.EventPattern).toEqual(corpusUploadedPattern('team-corpora', 'corpora/'));
     const read = auditStatements(json).find((s) => s.Sid === 'ReadCorpora');
     expect(stack.resolve(read.Resource)).toEqual({
@@ -108,7 +145,7 @@ describe('FineTuneGate', () => {
         environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', VERDICTS_TABLE: 'not-this-one' },
       },
     });
-    const [fn] = resourcesOf(json, 'AWS::Lambda::Function');
+    const fn = auditFunction(json);
     expect(fn.Properties.MemorySize).toBe(2048);
     expect(fn.Properties.Timeout).toBe(900);
     const env = auditEnvironment(json);
@@ -131,10 +168,22 @@ describe('FineTuneGate', () => {
   it('publishes on an existing bus without creating one', () => {
     const stack = newStack();
     const bus = events.EventBus.fromEventBusName(stack, 'Bus', 'shared-bus');
-    new FineTuneGate(stack, 'Gate', { existingEventBus: bus });
+    const gate = new FineTuneGate(stack, 'Gate', { existingEventBus: bus });
     const json = Template.fromStack(stack).toJSON();
     expect(resourcesOf(json, 'AWS::Events::EventBus')).toEqual([]);
     expect(auditEnvironment(json).EVENT_BUS_NAME).toBe('shared-bus');
+    const id = (fn: FinegateFunction) => stack.getLogicalId(fn.node.defaultChild as CfnElement);
+    expect(json.Resources[id(gate.registerRun)].Properties.Environment.Variables.EVENT_BUS_NAME).toBe('shared-bus');
+    expect(json.Resources[id(gate.checkpointGate.functions.record)].Properties.Environment.Variables.EVENT_BUS_NAME).toBe('shared-bus');
+    // The rules on the finegate bus listen on the existing one instead.
+    const onBus = resourcesOf(json, 'AWS::Events::Rule').filter((r) => r.Properties.EventBusName !== undefined);
+    expect(onBus.map((r) => [r.Properties.EventBusName, r.Properties.EventPattern])).toEqual(
+      expect.arrayContaining([
+        ['shared-bus', registerRunPattern()],
+        ['shared-bus', checkpointReadyPattern()],
+      ]),
+    );
+    expect(onBus).toHaveLength(2);
   });
 });
 
@@ -262,9 +311,59 @@ describe('Bedrock models named in the audit configuration', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => r.Properties.PolicyDocument.Statement);
     const invoke = statements.find((s: any) => s.Sid === 'InvokeConfiguredModels');
+    // The audit's models are the audit's: the checkpoint gate gets none from the audit configuration.
+    expect(statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('bedrock:')))).toEqual([invoke]);
     expect(invoke.Action).toBe('bedrock:InvokeModel');
     expect(JSON.stringify(invoke.Resource)).toContain('inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0');
     expect(JSON.stringify(invoke.Resource)).toContain('foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
     expect(JSON.stringify(invoke.Resource)).toContain('foundation-model/amazon.titan-embed-text-v2:0');
+  });
+});
+
+describe('Bedrock models the checkpoint gate may call (gateModels)', () => {
+  const profile = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+
+  function gateModelsTemplate(gateModels: string[]) {
+    const stack = new Stack(unbundledApp(), 'GateModels', { env: { account: '111122223333', region: 'us-east-1' } });
+    const gate = new FineTuneGate(stack, 'Gate', { gateModels });
+    const json = Template.fromStack(stack).toJSON();
+    const roleOf = (fn: FinegateFunction) => stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
+    // Every statement naming a Bedrock action, with the role it is attached to.
+    const bedrock = resourcesOf(json, 'AWS::IAM::Policy').flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as any[])
+        .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('bedrock:')))
+        .map((statement) => ({ roles: p.Properties.Roles.map((r: any) => r.Ref), statement })),
+    );
+    return { gate, json, bedrock, scoreBatchRole: roleOf(gate.checkpointGate.functions.scoreBatch) };
+  }
+
+  it('grants the score function InvokeModel on exactly the inference profile and the foundation model it routes to', () => {
+    const { bedrock, scoreBatchRole } = gateModelsTemplate([`bedrock:${profile}`, 'openai:gpt-4o']);
+    expect(bedrock).toEqual([
+      {
+        roles: [scoreBatchRole],
+        statement: {
+          Sid: 'InvokeBedrockModels',
+          Effect: 'Allow',
+          Action: 'bedrock:InvokeModel',
+          Resource: expect.any(Array),
+        },
+      },
+    ]);
+    // The profile in the stack's own account and region; the model in every region the profile routes to.
+    expect([...bedrock[0]!.statement.Resource].sort()).toEqual([
+      'arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
+      `arn:aws:bedrock:us-east-1:111122223333:inference-profile/${profile}`,
+    ]);
+  });
+
+  it('grants nothing for an OpenAI model, which IAM does not govern', () => {
+    const { json, bedrock } = gateModelsTemplate(['openai:gpt-4o']);
+    expect(bedrock).toEqual([]);
+    expect(JSON.stringify(resourcesOf(json, 'AWS::IAM::Policy'))).not.toContain('gpt-4o');
+  });
+
+  it('grants nothing by default', () => {
+    expect(gateModelsTemplate([]).bedrock).toEqual([]);
   });
 });

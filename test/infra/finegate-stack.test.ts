@@ -1,9 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Construct } from 'constructs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerRunPattern } from '../../events/run-registered';
 import { corpusUploadedPattern } from '../../events/s3-object-created';
+import { CHECKPOINT_GATE_ENTRIES } from '../../infra/checkpoint-gate';
+import { CORPUS_AUDIT_ENTRY } from '../../infra/corpus-audit';
+import { PROJECT_ROOT, type FinegateFunctionProps } from '../../infra/finegate-function';
 import { synthesizeTemplate } from '../../infra/synthesize-template';
 
+// The props each FinegateFunction was built with, by entry: bundling hooks never reach an unbundled template.
+const functionProps = vi.hoisted(() => new Map<string, FinegateFunctionProps>());
+vi.mock('../../infra/finegate-function', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../infra/finegate-function')>();
+  class RecordingFunction extends actual.FinegateFunction {
+    constructor(scope: Construct, id: string, props: FinegateFunctionProps) {
+      super(scope, id, props);
+      functionProps.set(this.entrySource, props);
+    }
+  }
+  return { ...actual, FinegateFunction: RecordingFunction };
+});
+
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+
+const REGISTER_RUN_ENTRY = 'functions/register-run.ts';
 
 let json: Record<string, any>;
 let template: Template;
@@ -24,6 +46,30 @@ function logicalId(type: string, hint: string): string {
     .filter((id) => id.includes(hint));
   expect(ids, `${type} matching ${hint}`).toHaveLength(1);
   return ids[0]!;
+}
+
+/** The logical id of the one function whose `finegate:entry` metadata is `entry`. */
+function functionId(entry: string): string {
+  const ids = resourcesOf('AWS::Lambda::Function')
+    .filter(([, r]) => r.Metadata?.['finegate:entry'] === entry)
+    .map(([id]) => id);
+  expect(ids, `function with entry ${entry}`).toHaveLength(1);
+  return ids[0]!;
+}
+
+/** The rules that deliver to a function. */
+function rulesTargeting(fnId: string): [string, Resource][] {
+  return resourcesOf('AWS::Events::Rule').filter(([, r]) =>
+    (r.Properties.Targets as any[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] })),
+  );
+}
+
+/** Statements of the policies attached to a function's execution role. */
+function functionStatements(fnId: string): any[] {
+  const roleId = json.Resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  return resourcesOf('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 
 function bucketPolicyStatements(bucketId: string): any[] {
@@ -142,9 +188,7 @@ describe('event bus', () => {
 describe('corpus upload rule', () => {
   it('matches exactly corpusUploadedPattern(corpora bucket, "corpora/") on the default bus', () => {
     const bucketId = logicalId('AWS::S3::Bucket', 'CorporaBucket');
-    const rules = resourcesOf('AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    const rule = rules[0]![1];
+    const rule = json.Resources[logicalId('AWS::Events::Rule', 'CorpusAuditCorpusUploadedRule')];
     const expected = JSON.parse(
       JSON.stringify(corpusUploadedPattern('__BUCKET__', 'corpora/')).replace('"__BUCKET__"', JSON.stringify({ Ref: bucketId })),
     );
@@ -152,10 +196,16 @@ describe('corpus upload rule', () => {
     expect(rule.Properties.EventBusName).toBeUndefined();
   });
 
+  it('is the only rule that delivers to the audit function', () => {
+    const fnId = functionId(CORPUS_AUDIT_ENTRY);
+    expect(rulesTargeting(fnId).map(([id]) => id)).toEqual([logicalId('AWS::Events::Rule', 'CorpusAuditCorpusUploadedRule')]);
+  });
+
   it('targets the audit function with a retry policy and an encrypted, TLS-only dead-letter queue', () => {
-    const fnId = logicalId('AWS::Lambda::Function', 'CorpusAuditFunction');
-    const queueId = logicalId('AWS::SQS::Queue', 'DeadLetterQueue');
-    const [, rule] = resourcesOf('AWS::Events::Rule')[0]!;
+    const fnId = functionId(CORPUS_AUDIT_ENTRY);
+    const queueId = logicalId('AWS::SQS::Queue', 'CorpusAuditDeadLetterQueue');
+    const ruleId = logicalId('AWS::Events::Rule', 'CorpusAuditCorpusUploadedRule');
+    const rule = json.Resources[ruleId];
     expect(rule.Properties.Targets).toEqual([
       {
         Id: 'Target0',
@@ -165,9 +215,10 @@ describe('corpus upload rule', () => {
       },
     ]);
 
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
-    const [, queuePolicy] = resourcesOf('AWS::SQS::QueuePolicy')[0]!;
-    const statements = queuePolicy.Properties.PolicyDocument.Statement;
+    expect(json.Resources[queueId].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    const queuePolicies = resourcesOf('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: any) => q.Ref === queueId));
+    expect(queuePolicies).toHaveLength(1);
+    const statements = queuePolicies[0]![1].Properties.PolicyDocument.Statement;
     expect(statements).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
@@ -176,23 +227,30 @@ describe('corpus upload rule', () => {
         Effect: 'Allow',
         Action: 'sqs:SendMessage',
         Principal: { Service: 'events.amazonaws.com' },
-        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId('AWS::Events::Rule', 'CorpusUploadedRule'), 'Arn'] } } },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
       }),
     );
   });
 
   it('EventBridge may invoke the function, for this rule only', () => {
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': [logicalId('AWS::Events::Rule', 'CorpusUploadedRule'), 'Arn'] },
-    });
+    const fnId = functionId(CORPUS_AUDIT_ENTRY);
+    const permissions = resourcesOf('AWS::Lambda::Permission').filter(
+      ([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
+    );
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [logicalId('AWS::Events::Rule', 'CorpusAuditCorpusUploadedRule'), 'Arn'] },
+      },
+    ]);
   });
 });
 
 describe('corpus-audit function', () => {
   it('runs Node.js 24 on arm64 with 4096 MB, 15 minutes, active tracing and its own log group', () => {
-    const fnId = logicalId('AWS::Lambda::Function', 'CorpusAuditFunction');
+    const fnId = functionId(CORPUS_AUDIT_ENTRY);
     const logGroupId = logicalId('AWS::Logs::LogGroup', 'CorpusAuditFunctionLogGroup');
     const props = json.Resources[fnId].Properties;
     expect(props).toMatchObject({
@@ -203,9 +261,9 @@ describe('corpus-audit function', () => {
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: logGroupId } },
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] } },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'CorpusAuditDeadLetterQueue'), 'Arn'] } },
     });
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 90 }, DeletionPolicy: 'Retain' });
+    expect(json.Resources[logGroupId]).toMatchObject({ Properties: { RetentionInDays: 90 }, DeletionPolicy: 'Retain' });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: fnId },
       MaximumRetryAttempts: 2,
@@ -213,7 +271,7 @@ describe('corpus-audit function', () => {
   });
 
   it('gets the contract environment, with Refs to the resources', () => {
-    const fnId = logicalId('AWS::Lambda::Function', 'CorpusAuditFunction');
+    const fnId = functionId(CORPUS_AUDIT_ENTRY);
     expect(json.Resources[fnId].Properties.Environment.Variables).toEqual({
       ARTIFACTS_BUCKET: { Ref: logicalId('AWS::S3::Bucket', 'ArtifactsBucket') },
       ARTIFACTS_PREFIX: 'audits/',
@@ -229,12 +287,22 @@ describe('corpus-audit function', () => {
   });
 
   it('every function carries the entry and handler metadata the local runtime imports', () => {
-    const functions = resourcesOf('AWS::Lambda::Function');
-    expect(functions).toHaveLength(1);
-    expect(functions[0]![1].Metadata).toMatchObject({
-      'finegate:entry': 'functions/corpus-audit.ts',
-      'finegate:handler': 'handler',
-    });
+    const byId = Object.fromEntries(resourcesOf('AWS::Lambda::Function').map(([id, r]) => [id, r.Metadata]));
+    const expected: Record<string, string> = {
+      CorpusAuditFunction: 'functions/corpus-audit.ts',
+      RegisterRunFunction: 'functions/register-run.ts',
+      CheckpointGateStartFunction: 'functions/gate-start.ts',
+      CheckpointGateLoadRunFunction: 'functions/gate-load-run.ts',
+      CheckpointGateScoreBatchFunction: 'functions/gate-score-batch.ts',
+      CheckpointGateDecideFunction: 'functions/gate-decide.ts',
+      CheckpointGateRecordFunction: 'functions/gate-record-verdict.ts',
+    };
+    expect(Object.keys(byId)).toHaveLength(7);
+    for (const [hint, entry] of Object.entries(expected)) {
+      expect(byId[logicalId('AWS::Lambda::Function', `FineTuneGate${hint}`)], hint).toEqual({ 'finegate:entry': entry, 'finegate:handler': 'handler' });
+    }
+    // The gate's entries are its construct's defaults, not copies that could drift.
+    expect(Object.values(CHECKPOINT_GATE_ENTRIES).sort()).toEqual(Object.values(expected).filter((e) => e.includes('/gate-')).sort());
   });
 });
 
@@ -288,7 +356,7 @@ describe('IAM', () => {
           condition: undefined,
         },
         { actions: ['events:PutEvents'], resource: arn('AWS::Events::EventBus', 'EventBus'), condition: undefined },
-        { actions: ['sqs:SendMessage'], resource: arn('AWS::SQS::Queue', 'DeadLetterQueue'), condition: undefined },
+        { actions: ['sqs:SendMessage'], resource: arn('AWS::SQS::Queue', 'CorpusAuditDeadLetterQueue'), condition: undefined },
         {
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resource: arn('AWS::Logs::LogGroup', 'CorpusAuditFunctionLogGroup'),
@@ -301,11 +369,30 @@ describe('IAM', () => {
   });
 
   it('no statement allows a data action on "*" or a wildcard action', () => {
-    for (const [, policy] of resourcesOf('AWS::IAM::Policy')) {
+    // Actions without resource-level permissions: X-Ray tracing, and (state machine only) log delivery set-up.
+    const tracing = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+    const stateMachineTracingAndLogDelivery = [
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      ...tracing,
+    ].sort();
+    const stateMachineRoleId = logicalId('AWS::IAM::Role', 'CheckpointGateStateMachineRole');
+    const policies = resourcesOf('AWS::IAM::Policy');
+    expect(policies).toHaveLength(8);
+    for (const [id, policy] of policies) {
+      const onStateMachineRole = policy.Properties.Roles.some((r: any) => r.Ref === stateMachineRoleId);
       for (const statement of policy.Properties.PolicyDocument.Statement) {
-        expect(actions(statement).filter((a) => a.includes('*'))).toEqual([]);
+        expect(actions(statement).filter((a) => a.includes('*')), id).toEqual([]);
         if ([statement.Resource].flat().includes('*')) {
-          expect(actions(statement).every((a) => a.startsWith('xray:'))).toBe(true);
+          expect(actions(statement).sort(), id).toEqual(onStateMachineRole ? stateMachineTracingAndLogDelivery : tracing);
         }
       }
     }
@@ -315,6 +402,85 @@ describe('IAM', () => {
     const corporaArn = JSON.stringify(arn('AWS::S3::Bucket', 'CorporaBucket'));
     const onCorpora = policyStatements().filter((s) => JSON.stringify(s.Resource).includes(corporaArn));
     expect(onCorpora.flatMap(actions).every((a) => a.startsWith('s3:Get'))).toBe(true);
+  });
+});
+
+describe('register-run function', () => {
+  const ref = (type: string, hint: string) => ({ Ref: logicalId(type, hint) });
+  const arn = (type: string, hint: string) => ({ 'Fn::GetAtt': [logicalId(type, hint), 'Arn'] });
+
+  it('imports functions/register-run.ts and gets exactly the tables and bus it uses', () => {
+    const fnId = functionId(REGISTER_RUN_ENTRY);
+    const fn = json.Resources[fnId];
+    expect(fn.Metadata).toEqual({ 'finegate:entry': REGISTER_RUN_ENTRY, 'finegate:handler': 'handler' });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    expect(fn.Properties.Environment.Variables).toEqual({
+      RUNS_TABLE: ref('AWS::DynamoDB::Table', 'RunsTable'),
+      VERDICTS_TABLE: ref('AWS::DynamoDB::Table', 'VerdictsTable'),
+      EVENT_BUS_NAME: ref('AWS::Events::EventBus', 'EventBus'),
+      POWERTOOLS_SERVICE_NAME: 'finegate',
+      POWERTOOLS_METRICS_NAMESPACE: 'finegate',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('is started by exactly registerRunPattern() on the finegate bus, by that rule only', () => {
+    const fnId = functionId(REGISTER_RUN_ENTRY);
+    const ruleId = logicalId('AWS::Events::Rule', 'RegisterRunRule');
+    expect(rulesTargeting(fnId).map(([id]) => id)).toEqual([ruleId]);
+    const rule = json.Resources[ruleId].Properties;
+    expect(rule.EventPattern).toEqual(registerRunPattern());
+    expect(rule.EventBusName).toEqual(ref('AWS::Events::EventBus', 'EventBus'));
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.Targets).toEqual([{ Id: 'Target0', Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 4 } }]);
+    const permissions = resourcesOf('AWS::Lambda::Permission').filter(
+      ([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
+    );
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] } },
+    ]);
+  });
+
+  it('may write runs, read verdicts and publish on the finegate bus, and nothing more', () => {
+    const fnId = functionId(REGISTER_RUN_ENTRY);
+    const summary = functionStatements(fnId).map((s) => ({ actions: [s.Action].flat().sort(), resource: s.Resource, condition: s.Condition }));
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        // Registration is a TransactWriteItems of puts; a refusal reads what is already there.
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: arn('AWS::DynamoDB::Table', 'RunsTable'), condition: undefined },
+        // The corpus audit the run names, by version or among the corpus's audits.
+        { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resource: arn('AWS::DynamoDB::Table', 'VerdictsTable'), condition: undefined },
+        { actions: ['events:PutEvents'], resource: arn('AWS::Events::EventBus', 'EventBus'), condition: undefined },
+        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: arn('AWS::Logs::LogGroup', 'RegisterRunFunctionLogGroup'), condition: undefined },
+        { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*', condition: undefined },
+      ]),
+    );
+    expect(summary).toHaveLength(5);
+  });
+});
+
+describe('checkpoint gate bundles', () => {
+  const SUITE_READERS = [CHECKPOINT_GATE_ENTRIES.loadRun, CHECKPOINT_GATE_ENTRIES.scoreBatch];
+
+  /** The commands a function's bundling runs after esbuild, for a given input (project root) and output directory. */
+  const afterBundling = (entry: string): string[] => {
+    const props = functionProps.get(entry);
+    expect(props, entry).toBeDefined();
+    return props!.bundling?.commandHooks?.afterBundling('/project', '/bundle') ?? [];
+  };
+
+  it('the load-run and score-batch bundles carry suites/ beside the handler; no other bundle does', () => {
+    expect(SUITE_READERS).toEqual(['functions/gate-load-run.ts', 'functions/gate-score-batch.ts']);
+    const entries = resourcesOf('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['finegate:entry'] as string);
+    expect(entries).toEqual(expect.arrayContaining(SUITE_READERS));
+    for (const entry of entries) {
+      // functions/stores/drift-suite-files.ts looks for ./suites/ beside the bundled handler.
+      expect(afterBundling(entry), entry).toEqual(SUITE_READERS.includes(entry) ? ['cp -r "/project/suites" "/bundle/suites"'] : []);
+    }
+  });
+
+  it('copies from the repository root, where the frozen drift suite lives', () => {
+    expect(existsSync(join(PROJECT_ROOT, 'suites', 'drift', 'v1', 'manifest.json'))).toBe(true);
   });
 });
 
@@ -329,6 +495,7 @@ describe('outputs', () => {
       JudgeCacheTableName: { Value: ref('AWS::DynamoDB::Table', 'JudgeCacheTable') },
       IdempotencyTableName: { Value: ref('AWS::DynamoDB::Table', 'IdempotencyTable') },
       EventBusName: { Value: ref('AWS::Events::EventBus', 'EventBus') },
+      CheckpointGateStateMachineArn: { Value: ref('AWS::StepFunctions::StateMachine', 'CheckpointGateStateMachine') },
     });
   });
 });

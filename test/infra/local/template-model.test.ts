@@ -101,6 +101,7 @@ describe('the synthesized finegate template', () => {
       JudgeCacheTableName: name('FineTuneGateStorageJudgeCacheTable'),
       IdempotencyTableName: name('FineTuneGateStorageIdempotencyTable'),
       EventBusName: 'finegate',
+      CheckpointGateStateMachineArn: expect.stringMatching(/^arn:aws:states:us-east-1:000000000000:stateMachine:finegate-local-FineTuneGateCheckpointGateStateMachine/),
     });
   });
 });
