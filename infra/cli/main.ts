@@ -1,7 +1,10 @@
 import { auditCommand, AUDIT_HELP } from './audit-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
+import { gateCommand, GATE_HELP } from './gate-command';
+import { localCommand, LOCAL_HELP } from './local-command';
 import { runCommand, RUN_HELP } from './run-command';
 import { UsageError } from './usage-error';
+import { verdictsCommand, VERDICTS_HELP } from './verdicts-command';
 
 const HELP = `finegate — gates for LLM fine-tunes
 
@@ -11,6 +14,10 @@ Commands:
   audit <file|s3://bucket/key>   audit a fine-tuning corpus (stage 1): duplicates, leakage, label noise,
                                  secrets, PII, injection, URLs, invisible Unicode, code, topics, skew
   run register <run.yaml>        pin a training run's thresholds before it starts (refused if they differ later)
+  gate <runId> <checkpoint>      gate a checkpoint (stage 2): publish Checkpoint Ready, wait for and print its
+                                 verdict: held-out score, drift per axis vs base, reasons, report
+  verdicts <runId>               list a run's verdicts in checkpoint order (table or --json)
+  local up | status              run finegate on embedded services in the foreground (for --local), or check it
   demo                           run the corpus audit end to end on the embedded local services
 
 Run 'finegate <command> --help' for a command's options.
@@ -19,10 +26,16 @@ Run 'finegate <command> --help' for a command's options.
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
   audit: { run: auditCommand, help: AUDIT_HELP },
   run: { run: runCommand, help: RUN_HELP },
+  gate: { run: gateCommand, help: GATE_HELP },
+  verdicts: { run: verdictsCommand, help: VERDICTS_HELP },
+  local: { run: localCommand, help: LOCAL_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
 };
 
-/** Returns the process exit code: 0 PASS/WARN, 1 FAIL or INCONCLUSIVE, 2 bad usage or unreadable input. */
+/**
+ * Returns the process exit code: 0 PASS/WARN, 1 FAIL or INCONCLUSIVE, 2 bad usage or unreadable input,
+ * 3 no verdict within the timeout (gate).
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
