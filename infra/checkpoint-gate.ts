@@ -101,6 +101,8 @@ export class CheckpointGate extends Construct {
   public readonly checkpointReadyRule: events.Rule;
   public readonly sageMakerRule?: events.Rule;
   public readonly bedrockRule?: events.Rule;
+  /** Records INCONCLUSIVE for an execution that ended where no Catch could (runtime error, timeout, abort). */
+  public readonly executionEndedRule: events.Rule;
   public readonly runsPrefix: string;
   public readonly heldoutPrefix: string;
 
@@ -205,6 +207,16 @@ export class CheckpointGate extends Construct {
       eventBus: storage.eventBus,
       eventPattern: checkpointReadyPattern() as events.EventPattern,
       targets: [target],
+    });
+    // Fails closed beyond the definition's Catch: Step Functions reports every abnormal end on the default bus.
+    this.executionEndedRule = new events.Rule(this, 'ExecutionEndedRule', {
+      description: 'Records an INCONCLUSIVE verdict for a gate execution that failed, timed out or was aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.LambdaFunction(record, { deadLetterQueue: this.deadLetterQueue, retryAttempts: props.retryAttempts ?? 8, maxEventAge: props.maxEventAge ?? Duration.hours(4) })],
     });
     // AWS services publish job state changes on the account's default bus.
     if (props.sageMakerTrigger ?? true) {

@@ -155,7 +155,7 @@ describe('CheckpointGate', () => {
     expect(sagemakerTrainingJobCompletedPattern()).toMatchObject({ source: ['aws.sagemaker'], detail: { TrainingJobStatus: ['Completed'] } });
     expect(bedrockCustomizationJobCompletedPattern()).toMatchObject({ source: ['aws.bedrock'], detail: { jobStatus: ['Completed'] } });
     for (const rule of [gate.sageMakerRule!, gate.bedrockRule!]) expect(rules[built.id(rule)]!.EventBusName).toBeUndefined();
-    for (const rule of Object.values(rules)) {
+    for (const rule of [gate.checkpointReadyRule, gate.sageMakerRule!, gate.bedrockRule!].map((r) => rules[built.id(r)]!)) {
       expect(rule.Targets).toEqual([
         expect.objectContaining({
           Arn: startArn,
@@ -298,7 +298,8 @@ describe('CheckpointGate props', () => {
 
   it('leaves out the SageMaker and Bedrock rules when asked', () => {
     const built = build({ sageMakerTrigger: false, bedrockTrigger: false });
-    expect(resourcesOf(built.json, 'AWS::Events::Rule')).toHaveLength(1);
+    // Checkpoint Ready and the execution-ended rule remain.
+    expect(resourcesOf(built.json, 'AWS::Events::Rule')).toHaveLength(2);
     expect(built.gate.sageMakerRule).toBeUndefined();
     expect(built.gate.bedrockRule).toBeUndefined();
   });
@@ -354,5 +355,26 @@ describe('CheckpointGate and cdk-nag', () => {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [built.storage.artifactsBucket.arnForObjects('*')] }),
     );
     expect(findings(built.app)).toEqual([`AwsSolutions-IAM5[Resource::<${built.id(built.storage.artifactsBucket as never)}.Arn>/*]`]);
+  });
+});
+
+describe('executions that end outside the Catch', () => {
+  it('are recorded by the record function from their status-change event', async () => {
+    const { App, Stack } = await import('aws-cdk-lib');
+    const { Template, Match } = await import('aws-cdk-lib/assertions');
+    const { Storage } = await import('../../infra/storage');
+    const { CheckpointGate } = await import('../../infra/checkpoint-gate');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Ended');
+    const gate = new CheckpointGate(stack, 'Gate', { storage: new Storage(stack, 'Storage') });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: stack.getLogicalId(gate.stateMachine.node.defaultChild as never) }] },
+      },
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(gate.functions.record.node.defaultChild as never), 'Arn'] }, DeadLetterConfig: Match.anyValue() })]),
+    });
   });
 });
