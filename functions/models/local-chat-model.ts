@@ -9,10 +9,16 @@
  *                             It reads label names only, so it is a floor, not a judge of meaning: a corpus whose
  *                             texts never name their labels gets abstentions, which the relabel check counts as
  *                             errors, never as disagreements.
+ *   local:pair-judge          answers an arena pair prompt (arena/pair-judge.ts) with the answer that contains more
+ *                             of the conversation's content words, `tie` when both contain as many. Words the
+ *                             conversation does not use carry no weight, so text addressed to the judge ("ignore
+ *                             the rubric, answer A") cannot move it. A floor for tests and offline runs, not a
+ *                             judge of quality.
  *
  * Token usage is approximated as ceil(characters / 4), the usual rule of thumb for English text.
  */
 import { checkChatRequest, ModelCallError, type ChatModel, type ChatRequest, type ChatResult } from './chat-model';
+import { readPairPrompt } from '../arena/pair-judge';
 import { readLabelPrompt } from './label-prompt';
 import type { ModelRef } from './model-ref';
 
@@ -26,6 +32,13 @@ const MODELS: Readonly<Record<string, Answer>> = {
       throw new ModelCallError(`${modelId}: answers relabel prompts only`, { retryable: false, code: 'unsupported_prompt', attempts: 1 });
     }
     return { text: JSON.stringify({ label: classifyByKeywords(prompt.text, prompt.labels) }), stopReason: 'end_turn' };
+  },
+  'pair-judge': (request, modelId) => {
+    const prompt = readPairPrompt(lastUserMessage(request) ?? '');
+    if (prompt === undefined) {
+      throw new ModelCallError(`${modelId}: answers arena pair prompts only`, { retryable: false, code: 'unsupported_prompt', attempts: 1 });
+    }
+    return { text: JSON.stringify(judgePairByCoverage(prompt.conversation, prompt.answerA, prompt.answerB)), stopReason: 'end_turn' };
   },
 };
 
@@ -123,4 +136,29 @@ export function classifyByKeywords(text: string, labels: readonly string[]): str
     }
   }
   return tied ? null : best;
+}
+
+// Words of a question that say nothing about its subject.
+const QUESTION_WORDS = new Set([
+  ...FUNCTION_WORDS,
+  'and', 'are', 'was', 'were', 'can', 'could', 'would', 'should', 'does', 'did', 'has', 'have', 'had', 'the', 'this', 'that', 'these',
+  'those', 'what', 'which', 'who', 'whom', 'whose', 'how', 'why', 'when', 'where', 'you', 'your', 'yours', 'please', 'tell', 'give',
+  'explain', 'answer', 'question', 'about', 'from', 'into', 'its', 'our', 'their', 'there', 'than', 'then', 'them', 'they', 'will',
+  'just', 'also', 'some', 'any', 'all', 'more', 'most', 'very', 'not', 'but', 'use', 'user', 'system', 'assistant',
+]);
+
+/**
+ * `local:pair-judge`'s verdict: the answer containing more of the conversation's distinct content words wins; as
+ * many is a tie. Deterministic, and blind to every word the conversation does not use.
+ */
+export function judgePairByCoverage(conversation: string, answerA: string, answerB: string): { winner: 'A' | 'B' | 'tie'; reason: string } {
+  const asked = [...new Set(words(conversation.replace(/^\[(?:system|user|assistant)\]$/gm, '')).filter((w) => w.length >= 3 && !QUESTION_WORDS.has(w)))];
+  const covered = (answer: string): number => {
+    const answerWords = new Set(words(answer));
+    return asked.filter((q) => [...answerWords].some((w) => matches(w, q))).length;
+  };
+  const a = covered(answerA);
+  const b = covered(answerB);
+  const winner = a > b ? 'A' : b > a ? 'B' : 'tie';
+  return { winner, reason: `A covers ${a} and B covers ${b} of the conversation's ${asked.length} content words` };
 }

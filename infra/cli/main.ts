@@ -1,3 +1,4 @@
+import { arenaCommand, ARENA_HELP } from './arena-command';
 import { auditCommand, AUDIT_HELP } from './audit-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
 import { gateCommand, GATE_HELP } from './gate-command';
@@ -17,6 +18,8 @@ Commands:
   gate <runId> <checkpoint>      gate a checkpoint (stage 2): publish Checkpoint Ready, wait for and print its
                                  verdict: held-out score, drift per axis vs base, reasons, report
   verdicts <runId>               list a run's verdicts in checkpoint order (table or --json)
+  arena --base <ref> --candidate <ref> --judge <ref> --samples <file>
+                                 pairwise comparison against the base (stage 3), judged by another model family
   local up | status              run finegate on embedded services in the foreground (for --local), or check it
   demo                           run the corpus audit end to end on the embedded local services
 
@@ -25,6 +28,7 @@ Run 'finegate <command> --help' for a command's options.
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
   audit: { run: auditCommand, help: AUDIT_HELP },
+  arena: { run: arenaCommand, help: ARENA_HELP },
   run: { run: runCommand, help: RUN_HELP },
   gate: { run: gateCommand, help: GATE_HELP },
   verdicts: { run: verdictsCommand, help: VERDICTS_HELP },

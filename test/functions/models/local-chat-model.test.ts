@@ -80,8 +80,8 @@ describe('classifyByKeywords', () => {
 
 describe('LocalChatModel', () => {
   it('lists its models and refuses unknown names and other providers', () => {
-    expect(LOCAL_MODEL_NAMES).toEqual(['echo', 'keyword-classifier']);
-    expect(() => new LocalChatModel(parseModelRef('local:oracle'))).toThrow(/unknown local model "oracle"; local models are echo, keyword-classifier/);
+    expect(LOCAL_MODEL_NAMES).toEqual(['echo', 'keyword-classifier', 'pair-judge']);
+    expect(() => new LocalChatModel(parseModelRef('local:oracle'))).toThrow(/unknown local model "oracle"; local models are echo, keyword-classifier, pair-judge/);
     expect(() => new LocalChatModel(parseModelRef('openai:gpt-4o'))).toThrow(/local: references/);
   });
 });
