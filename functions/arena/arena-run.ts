@@ -111,6 +111,11 @@ export interface ArenaRunOptions {
   /** Prices replacing the list-price table in the cost estimate. */
   prices?: PriceOverrides;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Draw index of the first sample: a batch of a larger draw (the state machine's Map) gets the positions and
+   * indices the whole draw would give it.
+   */
+  firstIndex?: number;
 }
 
 /** A configuration the arena refuses to run: the judge's family, a bad option. */
@@ -156,7 +161,8 @@ export async function runArena(options: ArenaRunOptions): Promise<ArenaRunResult
     throw new ArenaConfigError((error as Error).message);
   }
 
-  const orders = randomPositions(options.seed, samples.length);
+  const firstIndex = options.firstIndex ?? 0;
+  const orders = randomPositions(options.seed, firstIndex + samples.length).slice(firstIndex);
   const flag = createAnswerFlagger();
   const limiter = new ConcurrencyLimiter(options.concurrency);
   const generation = { maxTokens: options.generation?.maxTokens ?? 1024, temperature: options.generation?.temperature ?? 0 };
@@ -174,7 +180,7 @@ export async function runArena(options: ArenaRunOptions): Promise<ArenaRunResult
       answer(base, sample, generation, options.cache),
     ]);
     const result: ArenaPairResult = {
-      index,
+      index: firstIndex + index,
       id: sample.id,
       line: sample.line,
       inputHash: sample.inputHash,
@@ -214,9 +220,9 @@ export async function runArena(options: ArenaRunOptions): Promise<ArenaRunResult
   };
 
   const pairs = await Promise.all(
-    samples.map((sample, index) =>
+    samples.map((sample, offset) =>
       limiter.run(async () => {
-        const result = await runPair(sample, index);
+        const result = await runPair(sample, offset);
         options.onProgress?.(++done, samples.length);
         return result;
       }),

@@ -237,3 +237,12 @@ describe('the cross-family judge rule', () => {
     expect(arenaJudgeRefusal(r('openai:gpt-4o'), r('openai:ft-endpoint'), r('openai:llama-3-8b'))).toMatch(/family of the candidate/);
   });
 });
+
+describe('runArena in batches', () => {
+  it('gives a batch the positions and indices the whole draw would give it', async () => {
+    const samples = questions(40);
+    const whole = await runArena(options({ samples, positions: 'random', concurrency: 8, seed: 9 }));
+    const batch = await runArena(options({ samples: samples.slice(25), positions: 'random', concurrency: 8, seed: 9, firstIndex: 25 }));
+    expect(batch.pairs.map((p) => [p.index, p.judgements[0]!.order])).toEqual(whole.pairs.slice(25).map((p) => [p.index, p.judgements[0]!.order]));
+  });
+});
