@@ -34,6 +34,10 @@ export const gateVerdictDetailSchema = z.object({
   configHash: z.string().min(1),
   scores: gateScoresSchema,
   reportUri: z.string().optional(),
+  /** The checkpoint's model reference: what the canary deploys after an arena PASS. */
+  candidateModel: z.string().optional(),
+  /** The base model it was compared with: what the canary runs beside it. */
+  baseModel: z.string().optional(),
 });
 export type GateVerdictDetail = z.infer<typeof gateVerdictDetailSchema>;
 

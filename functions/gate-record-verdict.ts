@@ -23,13 +23,28 @@ const decided = z.object({
   }),
   execution: z.object({ name: z.string(), arn: z.string() }).optional(),
 });
+const arena = z.object({
+  outcome: z.literal('arena'),
+  run: z.object({ runId: z.string(), configHash: z.string() }).loose(),
+  checkpoint: z.object({ runId: z.string(), checkpoint: z.string(), step: z.number().int(), candidateModel: z.string() }).loose(),
+  decision: z.object({
+    verdict: z.enum(['PASS', 'WARN', 'FAIL', 'INCONCLUSIVE']),
+    reasons: z.array(z.string()),
+    promote: z.boolean(),
+    reportUri: z.string(),
+    scores: z.record(z.string(), z.unknown()),
+  }),
+  execution: z.object({ name: z.string(), arn: z.string() }).optional(),
+});
 const failed = z.object({
   outcome: z.literal('failed'),
+  /** Which stage failed: the checkpoint gate (default) or the arena after it. */
+  stage: z.enum(['checkpoint', 'arena']).optional(),
   checkpointReady: z.unknown(),
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose(),
   execution: z.object({ name: z.string(), arn: z.string() }).optional(),
 });
-const inputSchema = z.discriminatedUnion('outcome', [decided, failed]);
+const inputSchema = z.discriminatedUnion('outcome', [decided, arena, failed]);
 
 /**
  * Step Functions' own "Execution Status Change" event, for the ends a Catch cannot see (States.Runtime errors,
@@ -70,8 +85,45 @@ export const handler = async (event: unknown) => {
   const status = statusChange.safeParse(event);
   const input = status.success ? fromStatusChange(status.data) : inputSchema.parse(event);
   const env = gateEnvironment();
-  return input.outcome === 'decided' ? recordDecision(env, input) : recordFailure(env, input);
+  if (input.outcome === 'decided') return recordDecision(env, input);
+  if (input.outcome === 'arena') return recordArena(env, input);
+  return recordFailure(env, input);
 };
+
+/** The arena's verdict (stage 3): a PASS on a promotion candidate is the promotion the canary starts from. */
+async function recordArena(env: GateEnvironment, input: z.infer<typeof arena>) {
+  const stores = gateStores(env);
+  const { checkpoint, decision } = input;
+  const record = await stores.runs.get(checkpoint.runId);
+  const created = await stores.verdicts.putOnce({
+    subject: `run#${checkpoint.runId}`,
+    key: `checkpoint#${checkpoint.checkpoint}#arena`,
+    kind: 'arena',
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    configHash: input.run.configHash,
+    config: record?.config ?? null,
+    summary: { step: checkpoint.step, candidateModel: checkpoint.candidateModel, promote: decision.promote, scores: decision.scores, execution: input.execution ?? null },
+    reportUri: decision.reportUri,
+    createdAt: new Date().toISOString(),
+  });
+  if (created) {
+    const detail: GateVerdictDetail = {
+      runId: checkpoint.runId,
+      checkpoint: checkpoint.checkpoint,
+      step: checkpoint.step,
+      stage: 'arena',
+      verdict: decision.verdict,
+      reasons: decision.reasons.slice(0, 20),
+      promote: decision.promote,
+      configHash: input.run.configHash,
+      scores: decision.scores as GateVerdictDetail['scores'],
+      reportUri: decision.reportUri,
+    };
+    await stores.events.publish(SOURCES.gate, GATE_VERDICT, { ...detail, candidateModel: checkpoint.candidateModel, ...(record ? { baseModel: record.config.baseModel } : {}) } satisfies GateVerdictDetail);
+  }
+  return { verdict: decision.verdict, created };
+}
 
 async function recordDecision(env: GateEnvironment, input: z.infer<typeof decided>) {
   const stores = gateStores(env);
@@ -110,6 +162,8 @@ async function recordDecision(env: GateEnvironment, input: z.infer<typeof decide
       configHash: input.run.configHash,
       scores: decision.scores as GateVerdictDetail['scores'],
       reportUri: decision.reportUri,
+      candidateModel: checkpoint.candidateModel,
+      ...(record ? { baseModel: record.config.baseModel } : {}),
     };
     await stores.events.publish(SOURCES.gate, GATE_VERDICT, detail);
     if (record) await publishRecommendations(env, record, input, heldout);
@@ -167,12 +221,13 @@ async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>
     return { verdict: 'INCONCLUSIVE', created: false };
   }
   const { runId, checkpoint, step } = ready.data;
+  const stage = input.stage ?? 'checkpoint';
   const record = await stores.runs.get(runId).catch(() => undefined);
-  const reasons = [`the gate could not complete: ${input.error.Error ?? 'error'}: ${cause}`];
+  const reasons = [`the ${stage === 'arena' ? 'arena' : 'gate'} could not complete: ${input.error.Error ?? 'error'}: ${cause}`];
   const created = await stores.verdicts.putOnce({
     subject: `run#${runId}`,
-    key: `checkpoint#${checkpoint}#gate`,
-    kind: 'checkpoint-gate',
+    key: `checkpoint#${checkpoint}#${stage === 'arena' ? 'arena' : 'gate'}`,
+    kind: stage === 'arena' ? 'arena' : 'checkpoint-gate',
     verdict: 'INCONCLUSIVE',
     reasons,
     configHash: record?.configHash ?? 'unregistered',
@@ -181,7 +236,7 @@ async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>
     reportUri: '',
     createdAt: new Date().toISOString(),
   });
-  if (record && step !== undefined) {
+  if (record && step !== undefined && stage === 'checkpoint') {
     await stores.runs.appendCheckpoint(runId, { checkpoint, step, verdict: 'INCONCLUSIVE', ...(ready.data.trainingLoss !== undefined ? { trainingLoss: ready.data.trainingLoss } : {}) });
   }
   if (created) {
@@ -189,7 +244,7 @@ async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>
       runId,
       checkpoint,
       ...(step !== undefined ? { step } : {}),
-      stage: 'checkpoint',
+      stage,
       verdict: 'INCONCLUSIVE',
       reasons,
       promote: false,

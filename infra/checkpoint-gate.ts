@@ -17,7 +17,7 @@ import { acknowledgeCrossRegionModel, acknowledgePrefixObjects, flattenReference
 import type { Storage } from './storage';
 
 /** The five functions of the checkpoint gate, by role. */
-export type GateFunctionName = 'start' | 'loadRun' | 'scoreBatch' | 'decide' | 'record';
+export type GateFunctionName = 'start' | 'loadRun' | 'scoreBatch' | 'decide' | 'record' | 'arenaPlan' | 'arenaBatch' | 'arenaDecide';
 
 /** Handler sources of the gate's functions, relative to the repository root. */
 export const CHECKPOINT_GATE_ENTRIES: Readonly<Record<GateFunctionName, string>> = {
@@ -26,6 +26,9 @@ export const CHECKPOINT_GATE_ENTRIES: Readonly<Record<GateFunctionName, string>>
   scoreBatch: 'functions/gate-score-batch.ts',
   decide: 'functions/gate-decide.ts',
   record: 'functions/gate-record-verdict.ts',
+  arenaPlan: 'functions/arena-plan.ts',
+  arenaBatch: 'functions/arena-batch.ts',
+  arenaDecide: 'functions/arena-decide.ts',
 };
 
 export const DEFAULT_RUNS_PREFIX = 'runs/';
@@ -76,6 +79,9 @@ const FUNCTION_DEFAULTS: Record<GateFunctionName, { description: string; memoryS
   scoreBatch: { description: 'finegate stage 2: scores one batch of held-out or drift items', memorySize: 1024, timeout: Duration.minutes(15) },
   decide: { description: 'finegate stage 2: decides the checkpoint verdict from the batch scores', memorySize: 1024, timeout: Duration.minutes(5) },
   record: { description: 'finegate stage 2: records the verdict and publishes Gate Verdict', memorySize: 512, timeout: Duration.minutes(1) },
+  arenaPlan: { description: 'finegate stage 3: draws production inputs for the arena and batches them', memorySize: 512, timeout: Duration.minutes(2) },
+  arenaBatch: { description: 'finegate stage 3: candidate and base answer a batch, the judge compares each pair', memorySize: 1024, timeout: Duration.minutes(15) },
+  arenaDecide: { description: 'finegate stage 3: win rate with intervals and the arena decision', memorySize: 1024, timeout: Duration.minutes(5) },
 };
 
 const FUNCTION_IDS: Record<GateFunctionName, string> = {
@@ -84,6 +90,9 @@ const FUNCTION_IDS: Record<GateFunctionName, string> = {
   scoreBatch: 'ScoreBatchFunction',
   decide: 'DecideFunction',
   record: 'RecordFunction',
+  arenaPlan: 'ArenaPlanFunction',
+  arenaBatch: 'ArenaBatchFunction',
+  arenaDecide: 'ArenaDecideFunction',
 };
 
 /**
@@ -167,6 +176,9 @@ export class CheckpointGate extends Construct {
     const scoreBatch = makeFunction('scoreBatch', withSuites);
     const decide = makeFunction('decide');
     const record = makeFunction('record');
+    const arenaPlan = makeFunction('arenaPlan');
+    const arenaBatch = makeFunction('arenaBatch');
+    const arenaDecide = makeFunction('arenaDecide');
 
     if (props.existingStateMachineLogGroup) {
       this.logGroup = props.existingStateMachineLogGroup;
@@ -182,7 +194,7 @@ export class CheckpointGate extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildCheckpointGateDefinition(this, { loadRun, scoreBatch, decide, record, maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY }),
+        buildCheckpointGateDefinition(this, { loadRun, scoreBatch, decide, record, arenaPlan, arenaBatch, arenaDecide, maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY }),
       ),
       timeout: props.stateMachineTimeout ?? Duration.hours(6),
       tracingEnabled: true,
@@ -192,7 +204,7 @@ export class CheckpointGate extends Construct {
     // Created after the state machine: only the start function names it (the tasks are named by it).
     const start = makeFunction('start', { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue });
     start.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
-    this.functions = { start, loadRun, scoreBatch, decide, record };
+    this.functions = { start, loadRun, scoreBatch, decide, record, arenaPlan, arenaBatch, arenaDecide };
 
     this.grantAccess(storage, props.bedrockModelArns ?? []);
     this.acknowledgeStateMachineRole();
@@ -273,7 +285,7 @@ export class CheckpointGate extends Construct {
   }
 
   private grantAccess(storage: Storage, bedrockModelArns: string[]): void {
-    const { start, loadRun, scoreBatch, decide, record } = this.functions;
+    const { start, loadRun, scoreBatch, decide, record, arenaPlan, arenaBatch, arenaDecide } = this.functions;
     this.stateMachine.grantStartExecution(start);
     // The SageMaker and Bedrock events name a job; the run registered for it is looked up.
     storage.runsTable.grant(start, 'dynamodb:GetItem', 'dynamodb:Query');
@@ -305,6 +317,21 @@ export class CheckpointGate extends Construct {
     storage.runsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem');
     this.grantObjects(record, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject'], 'ReadWriteRunArtifacts', 'run artifacts');
     storage.eventBus.grantPutEventsTo(record);
+
+    // Stage 3: production inputs live beside the held-out sets; pairs and the arena decision beside the run's results.
+    storage.runsTable.grant(arenaPlan, 'dynamodb:GetItem');
+    this.grantObjects(arenaPlan, storage.corporaBucket, this.heldoutPrefix, ['s3:GetObject', 's3:GetObjectVersion'], 'ReadHeldoutSets', 'held-out sets');
+    storage.runsTable.grant(arenaBatch, 'dynamodb:GetItem');
+    storage.judgeCacheTable.grant(arenaBatch, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    this.grantObjects(arenaBatch, storage.corporaBucket, this.heldoutPrefix, ['s3:GetObject', 's3:GetObjectVersion'], 'ReadHeldoutSets', 'held-out sets');
+    this.grantObjects(arenaBatch, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], 'ReadWriteRunArtifacts', 'run artifacts');
+    storage.runsTable.grant(arenaDecide, 'dynamodb:GetItem');
+    this.grantObjects(arenaDecide, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject'], 'ReadWriteRunArtifacts', 'run artifacts');
+    if (bedrockModelArns.length > 0) {
+      arenaBatch.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeBedrockModels', actions: ['bedrock:InvokeModel'], resources: [...new Set(bedrockModelArns)] }));
+      const role = arenaBatch.role;
+      if (role) for (const arn of bedrockModelArns.filter((a) => a.includes(':bedrock:*::'))) acknowledgeCrossRegionModel(role, arn);
+    }
   }
 
   /** Object actions under one prefix, listing limited to that prefix (a missing key then answers 404, not 403). */

@@ -30,6 +30,16 @@ export const CHECKPOINT_GATE_STATES = {
   record: 'Record',
   recordFailure: 'RecordFailure',
   gateFailed: 'GateFailed',
+  promotionCandidate: 'PromotionCandidate',
+  arenaPlan: 'ArenaPlan',
+  arenaJudge: 'ArenaJudge',
+  arenaJudgeBatch: 'ArenaJudgeBatch',
+  arenaDecide: 'ArenaDecide',
+  extendArena: 'ExtendArena',
+  arenaRecord: 'ArenaRecord',
+  recordArenaFailure: 'RecordArenaFailure',
+  arenaFailed: 'ArenaFailed',
+  done: 'Done',
 } as const;
 
 /** Errors of the Lambda service itself (not of the handler), worth retrying with backoff. */
@@ -42,7 +52,7 @@ export const LAMBDA_SERVICE_ERRORS = [
 ] as const;
 
 /** The `outcome` of the record function's input: a decision to record, or a failure to record as INCONCLUSIVE. */
-export const RECORD_OUTCOME = { decided: 'decided', failed: 'failed' } as const;
+export const RECORD_OUTCOME = { decided: 'decided', arena: 'arena', failed: 'failed' } as const;
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
 
@@ -51,6 +61,10 @@ export interface CheckpointGateFunctions {
   readonly scoreBatch: lambda.IFunction;
   readonly decide: lambda.IFunction;
   readonly record: lambda.IFunction;
+  /** Stage 3, run after a PASS on a checkpoint marked for promotion; without them the gate ends at Record. */
+  readonly arenaPlan?: lambda.IFunction;
+  readonly arenaBatch?: lambda.IFunction;
+  readonly arenaDecide?: lambda.IFunction;
 }
 
 export interface CheckpointGateDefinitionProps extends CheckpointGateFunctions {
@@ -147,7 +161,62 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
     step.addCatch(recordFailure, { errors: [sfn.Errors.ALL] });
   }
 
-  return loadRun.next(scoreCheckpoint).next(decide).next(record);
+  const gate = loadRun.next(scoreCheckpoint).next(decide).next(record);
+  if (!props.arenaPlan || !props.arenaBatch || !props.arenaDecide) return gate;
+  return gate.next(arenaStage(scope, { ...props, arenaPlan: props.arenaPlan, arenaBatch: props.arenaBatch, arenaDecide: props.arenaDecide }, maxConcurrency));
+}
+
+/**
+ * Stage 3, the arena, for a checkpoint that passed and is marked for promotion: draw production inputs, judge
+ * candidate against base pair by pair, decide against the effect floor fixed at registration, extend an
+ * INCONCLUSIVE round up to the pre-registered maximum, record. A failure records an INCONCLUSIVE arena verdict.
+ */
+function arenaStage(
+  scope: Construct,
+  props: CheckpointGateFunctions & { arenaPlan: lambda.IFunction; arenaBatch: lambda.IFunction; arenaDecide: lambda.IFunction },
+  maxConcurrency: number,
+): sfn.IChainable {
+  const S = CHECKPOINT_GATE_STATES;
+  const execution = { 'name.$': '$$.Execution.Name', 'arn.$': '$$.Execution.Id' };
+  // The whole state goes in: a first round has no arenaDecision, an extension carries its nextSampleSize.
+  const plan = invoke(scope, S.arenaPlan, props.arenaPlan, { comment: 'Draws production inputs with the run seed and batches them', resultPath: '$.arenaPlan' });
+  const judge = sfn.Map.jsonPath(scope, S.arenaJudge, {
+    comment: 'Candidate and base answer each input; a judge of another family compares them',
+    itemsPath: '$.arenaPlan.batches',
+    maxConcurrency,
+    itemSelector: {
+      'runId.$': '$.loaded.run.runId',
+      'checkpoint.$': '$.loaded.checkpoint.checkpoint',
+      'candidateModel.$': '$.loaded.checkpoint.candidateModel',
+      'batch.$': '$$.Map.Item.Value',
+    },
+    resultPath: '$.arenaBatches',
+  });
+  judge.itemProcessor(invoke(scope, S.arenaJudgeBatch, props.arenaBatch, { comment: 'Judges one batch of pairs and writes them to the artifacts bucket' }));
+  const decide = invoke(scope, S.arenaDecide, props.arenaDecide, {
+    comment: 'Wins, losses, ties with intervals; the decision fixed by the pinned effect floor',
+    payload: sfn.TaskInput.fromObject({ 'run.$': '$.loaded.run', 'checkpoint.$': '$.loaded.checkpoint', 'plan.$': '$.arenaPlan', 'batches.$': '$.arenaBatches' }),
+    resultPath: '$.arenaDecision',
+  });
+  const record = invoke(scope, S.arenaRecord, props.record, {
+    comment: 'Writes the arena verdict and publishes Gate Verdict (stage arena); a PASS promotes',
+    payload: sfn.TaskInput.fromObject({ outcome: RECORD_OUTCOME.arena, 'run.$': '$.loaded.run', 'checkpoint.$': '$.loaded.checkpoint', 'decision.$': '$.arenaDecision', execution }),
+    resultPath: '$.arenaRecorded',
+  });
+  const recordFailure = invoke(scope, S.recordArenaFailure, props.record, {
+    comment: 'Fails closed: records an INCONCLUSIVE arena verdict naming the error',
+    payload: sfn.TaskInput.fromObject({ outcome: RECORD_OUTCOME.failed, stage: 'arena', 'checkpointReady.$': '$$.Execution.Input', 'error.$': '$', execution }),
+    resultPath: sfn.JsonPath.DISCARD,
+  }).next(sfn.Fail.jsonPath(scope, S.arenaFailed, { comment: 'The arena verdict is recorded; the execution fails with the error', errorPath: '$.Error', causePath: '$.Cause' }));
+  for (const step of [plan, judge, decide, record]) step.addCatch(recordFailure, { errors: [sfn.Errors.ALL] });
+
+  const extend = sfn.Choice.jsonPath(scope, S.extendArena, { comment: 'INCONCLUSIVE with room under the pre-registered maximum: draw more' })
+    .when(sfn.Condition.booleanEquals('$.arenaDecision.extend', true), plan)
+    .otherwise(record);
+  const done = sfn.Succeed.jsonPath(scope, S.done);
+  return sfn.Choice.jsonPath(scope, S.promotionCandidate, { comment: 'Only a PASS on a checkpoint marked for promotion goes on to the arena' })
+    .when(sfn.Condition.booleanEquals('$.decision.promote', true), plan.next(judge).next(decide).next(extend))
+    .otherwise(done);
 }
 
 function invoke(

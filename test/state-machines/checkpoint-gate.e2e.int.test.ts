@@ -12,7 +12,7 @@ import { loadShippedDriftSuite } from '../../functions/stores/drift-suite-files'
 import { DynamoRunStore } from '../../functions/stores/dynamo-run-store';
 import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
 import { syntheticCorpus } from '../../infra/demo/synthetic-corpus';
-import { heldoutRows, putObject, recordings, uniqueRunId } from '../support/gate-scenario';
+import { arenaRecordings, heldoutRows, productionSamples, putObject, recordings, uniqueRunId } from '../support/gate-scenario';
 import { LocalRuntimeControl } from '../support/local-runtime-control';
 import { stackOutput, useLocalServices, waitFor, type LocalRuntimeConnection } from '../support/local-services';
 
@@ -49,15 +49,20 @@ afterAll(() => resetAwsClients());
 async function setUpRun(runId: string, models: { candidates: Record<string, string>; heldoutRubric?: string; judgeModel?: string; drift?: object }) {
   const suite = await loadShippedDriftSuite('v1');
   const heldoutUri = await putObject(corpora, `heldout/${runId}.jsonl`, heldoutRows().join('\n') + '\n');
-  const base = await putObject(artifacts, `runs/${runId}/outputs/base.jsonl`, recordings(suite, 'base'));
+  const samplesUri = await putObject(corpora, `heldout/${runId}-production.jsonl`, productionSamples());
+  // The base answers the drift suite as a careful model does, and production questions unhelpfully.
+  const base = await putObject(artifacts, `runs/${runId}/outputs/base.jsonl`, recordings(suite, 'base') + arenaRecordings(false));
   const candidates: Record<string, string> = {};
   for (const [name, body] of Object.entries(models.candidates)) candidates[name] = `replay:${await putObject(artifacts, `runs/${runId}/outputs/${name}.jsonl`, body)}#family=meta`;
   const config = {
     runId,
     baseModel: `replay:${base}#family=meta`,
-    judgeModel: models.judgeModel ?? 'local:echo#family=amazon',
+    judgeModel: models.judgeModel ?? 'local:pair-judge#family=amazon',
     rubricVersion: '2026-11-v1',
     heldout: { uri: heldoutUri, rubric: models.heldoutRubric ?? 'exact-match' },
+    productionSamplesUri: samplesUri,
+    // A large effect floor needs few pairs: the local test stays quick.
+    arena: { effectFloor: 0.7 },
     corpusAudit: { uri: corpusUri },
     drift: models.drift ?? {},
     errorBudget: { maxErrorRate: 0.05 },
@@ -79,29 +84,59 @@ async function emitCheckpoint(runId: string, checkpoint: string, step: number, c
   });
 }
 
-async function gateVerdicts(runId: string) {
-  return (await control.events()).filter((e) => e.event['detail-type'] === GATE_VERDICT && (e.event.detail as { runId: string }).runId === runId).map((e) => e.event.detail as Record<string, any>);
+async function gateVerdicts(runId: string, stage = 'checkpoint') {
+  return (await control.events())
+    .filter((e) => e.event['detail-type'] === GATE_VERDICT && (e.event.detail as { runId: string }).runId === runId && (e.event.detail as { stage: string }).stage === stage)
+    .map((e) => e.event.detail as Record<string, any>);
 }
 
-async function awaitVerdict(runId: string, checkpoint: string) {
-  return waitFor(async () => (await gateVerdicts(runId)).find((d) => d.checkpoint === checkpoint), { timeoutMs: 180_000, description: `Gate Verdict for ${runId}/${checkpoint}` });
+async function awaitVerdict(runId: string, checkpoint: string, stage = 'checkpoint') {
+  return waitFor(async () => (await gateVerdicts(runId, stage)).find((d) => d.checkpoint === checkpoint), { timeoutMs: 180_000, description: `Gate Verdict (${stage}) for ${runId}/${checkpoint}` });
 }
 
 describe('checkpoint gate, end to end in the local runtime', () => {
   it('passes a checkpoint that gains on the task and keeps the base capabilities; the verdict is in DynamoDB', async () => {
     const runId = uniqueRunId('pass');
     const { candidates, suite } = await setUpRun(runId, { candidates: { 'ckpt-1': '' } });
-    const good = `replay:${await putObject(artifacts, `runs/${runId}/outputs/good.jsonl`, recordings(suite, { heldoutCorrect: true, refuses: true }))}#family=meta`;
+    const good = `replay:${await putObject(artifacts, `runs/${runId}/outputs/good.jsonl`, recordings(suite, { heldoutCorrect: true, refuses: true }) + arenaRecordings(true))}#family=meta`;
     void candidates;
     await emitCheckpoint(runId, 'ckpt-1', 100, good, { final: true, promote: true });
     const verdict = await awaitVerdict(runId, 'ckpt-1');
     expect(verdict.verdict).toBe('PASS');
+    // Stage 2 passes a promotion candidate on to the arena.
     expect(verdict.promote).toBe(true);
     expect(verdict.scores.heldout).toBe(100);
     const stored = await new DynamoVerdictStore(stackOutput(local, 'VerdictsTableName')).get(`run#${runId}`, 'checkpoint#ckpt-1#gate');
     expect(stored).toMatchObject({ verdict: 'PASS', kind: 'checkpoint-gate', configHash: verdict.configHash });
     const history = await new DynamoRunStore(stackOutput(local, 'RunsTableName')).history(runId);
     expect(history).toMatchObject([{ checkpoint: 'ckpt-1', step: 100, verdict: 'PASS', heldoutScore: 100 }]);
+  });
+
+  it('takes a promoted checkpoint through the arena to a promotion event', async () => {
+    const runId = uniqueRunId('arena');
+    const { suite } = await setUpRun(runId, { candidates: {} });
+    const good = `replay:${await putObject(artifacts, `runs/${runId}/outputs/good.jsonl`, recordings(suite, { heldoutCorrect: true, refuses: true }) + arenaRecordings(true))}#family=meta`;
+    await emitCheckpoint(runId, 'final', 500, good, { final: true, promote: true });
+    expect((await awaitVerdict(runId, 'final')).verdict).toBe('PASS');
+    const arena = await awaitVerdict(runId, 'final', 'arena');
+    expect(arena).toMatchObject({ stage: 'arena', verdict: 'PASS', promote: true, candidateModel: good });
+    expect(arena.scores.winRate).toBe(1);
+    expect(arena.scores.winRateInterval[0]).toBeGreaterThan(0.7);
+    // Judge verdicts are cached by (rubric, judge, input, answers): pairs another run already judged cost no call.
+    expect(arena.scores.wins).toBeGreaterThanOrEqual(40);
+    expect(arena.scores.losses).toBe(0);
+    const stored = await new DynamoVerdictStore(stackOutput(local, 'VerdictsTableName')).get(`run#${runId}`, 'checkpoint#final#arena');
+    expect(stored).toMatchObject({ kind: 'arena', verdict: 'PASS' });
+  });
+
+  it('does not promote a candidate that loses the arena', async () => {
+    const runId = uniqueRunId('arenafail');
+    const { suite } = await setUpRun(runId, { candidates: {} });
+    const flat = `replay:${await putObject(artifacts, `runs/${runId}/outputs/flat.jsonl`, recordings(suite, { heldoutCorrect: true, refuses: true }) + arenaRecordings(false))}#family=meta`;
+    await emitCheckpoint(runId, 'final', 500, flat, { final: true, promote: true });
+    const arena = await awaitVerdict(runId, 'final', 'arena');
+    expect(arena.verdict).not.toBe('PASS');
+    expect(arena.promote).toBe(false);
   });
 
   it('fails a checkpoint that stopped refusing, whatever its task gains, and keeps the run history', async () => {

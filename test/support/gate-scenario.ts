@@ -54,3 +54,28 @@ export async function putObject(bucket: string, key: string, body: string): Prom
 export function uniqueRunId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
+
+/** Production inputs for the arena: support questions, each a `{"input": …}` row. */
+export const PRODUCTION_QUESTIONS = Array.from({ length: 60 }, (_, i) => {
+  const topics = ['reset my password', 'change my billing address', 'track my parcel', 'update the firmware', 'close my account', 'export my invoices'];
+  const products = ['Acme portal', 'Acme mobile app', 'Acme router', 'Acme desktop client', 'Acme API', 'Acme dashboard', 'Acme smart plug', 'Acme tablet', 'Acme watch', 'Acme speaker'];
+  return `How do I ${topics[i % topics.length]} on the ${products[Math.floor(i / topics.length) % products.length]}?`;
+});
+
+export function productionSamples(): string {
+  return PRODUCTION_QUESTIONS.map((q, i) => JSON.stringify({ id: `prod-${i}`, input: q })).join('\n') + '\n';
+}
+
+/**
+ * Recorded arena answers: a helpful answer addresses the question's own words; an unhelpful one does not. The
+ * local pair judge prefers the answer that covers more of the question, which is what these recordings vary.
+ */
+export function arenaRecordings(helpful: boolean): string {
+  return (
+    PRODUCTION_QUESTIONS.map((q) => {
+      const task = q.replace(/^How do I /, '').replace(/\?$/, '');
+      const output = helpful ? `To ${task}, open the settings, choose the option to ${task}, and confirm: that is how you ${task}.` : 'Please contact our support team for help.';
+      return JSON.stringify({ input: { messages: [{ role: 'user', content: q }] }, output });
+    }).join('\n') + '\n'
+  );
+}
