@@ -18,6 +18,7 @@ import { ModelCallError, type ChatModel } from '../models/chat-model';
 import { textHash } from '../models/chat-request-hash';
 import { judgeCacheKey, type JudgeCache } from '../gates/judge-cache';
 import type { ArenaInput } from './arena-samples';
+import { answerExcerpt, extractJsonObject } from '../models/json-answer';
 
 export const ARENA_RUBRIC_VERSION = 'arena@1';
 
@@ -116,12 +117,12 @@ export type PairVerdict = z.output<typeof pairVerdictSchema>;
 /** The verdict in a judge's answer, or why there is none. */
 export function readPairVerdict(answer: string): PairVerdict | { error: string } {
   const json = extractJsonObject(answer);
-  if (json === undefined) return { error: `malformed judge answer (no JSON object): ${excerpt(answer)}` };
+  if (json === undefined) return { error: `malformed judge answer (no JSON object): ${answerExcerpt(answer)}` };
   const parsed = pairVerdictSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined ? '' : ` (${issue.path.join('.') || 'answer'}: ${issue.message})`;
-    return { error: `malformed judge answer, expected {"winner": "A" | "B" | "tie", "reason": "..."}${where}: ${excerpt(answer)}` };
+    return { error: `malformed judge answer, expected {"winner": "A" | "B" | "tie", "reason": "..."}${where}: ${answerExcerpt(answer)}` };
   }
   return parsed.data;
 }
@@ -214,26 +215,4 @@ export async function judgePair(judge: PairJudgeOptions, pair: PairToJudge): Pro
   return { winner: verdict.winner, reason: verdict.reason, cached: false, calls: 1, usage };
 }
 
-/** One JSON object: the whole answer, a fenced block, or the span from the first { to the last }. */
-function extractJsonObject(answer: string): unknown {
-  const candidates = [answer.trim()];
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(answer);
-  if (fenced) candidates.push(fenced[1]!.trim());
-  const first = answer.indexOf('{');
-  const last = answer.lastIndexOf('}');
-  if (first !== -1 && last > first) candidates.push(answer.slice(first, last + 1));
-  for (const candidate of candidates) {
-    try {
-      const value: unknown = JSON.parse(candidate);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
-    } catch {
-      // Try the next reading.
-    }
-  }
-  return undefined;
-}
 
-function excerpt(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
-}

@@ -11,6 +11,7 @@ import { createChatModel } from '../models/create-chat-model';
 import { labelPrompt } from '../models/label-prompt';
 import type { AuditConfig } from './audit-config';
 import type { RelabelOutcome, Relabeler } from './judge-relabel';
+import { answerExcerpt, extractJsonObject } from '../models/json-answer';
 
 export interface ModelRelabelerOptions {
   /** Answer budget (default 64 tokens: a label in JSON needs a dozen). */
@@ -48,36 +49,15 @@ export function modelRelabeler(model: ChatModel, options: ModelRelabelerOptions 
 
 /** The label in a judge's answer: JSON, possibly fenced or wrapped in a sentence, with a `label` string. */
 export function readAnswer(answer: string): RelabelOutcome {
-  const json = extractJson(answer);
-  if (json === undefined) return { error: `malformed answer (no JSON object): ${snippet(answer)}` };
+  const json = extractJsonObject(answer);
+  if (json === undefined) return { error: `malformed answer (no JSON object): ${answerExcerpt(answer)}` };
   const parsed = answerSchema.safeParse(json);
-  if (!parsed.success) return { error: `malformed answer (expected {"label": "<label>"}): ${snippet(answer)}` };
+  if (!parsed.success) return { error: `malformed answer (expected {"label": "<label>"}): ${answerExcerpt(answer)}` };
   if (parsed.data.label === null) return { error: 'the judge abstained (label null)' };
   return { label: parsed.data.label };
 }
 
-function extractJson(answer: string): unknown {
-  const candidates = [answer.trim()];
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(answer);
-  if (fenced) candidates.push(fenced[1]!.trim());
-  const first = answer.indexOf('{');
-  const last = answer.lastIndexOf('}');
-  if (first !== -1 && last > first) candidates.push(answer.slice(first, last + 1));
-  for (const candidate of candidates) {
-    try {
-      const value: unknown = JSON.parse(candidate);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
-    } catch {
-      // Try the next reading.
-    }
-  }
-  return undefined;
-}
 
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat);
-}
 
 /** The relabeler an audit configuration asks for, if any (`labelNoise.judgeModel`). */
 export function relabelerFor(config: AuditConfig): Relabeler | undefined {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ModelCallError } from '../../models/chat-model';
 import { judgePrompt, type JudgeBlock, type JudgeScale } from './judge-prompt';
 import { quote, type JudgeOptions, type JudgeRubric, type RubricInput, type RubricOutcome } from './rubric';
+import { extractJsonObject } from '../../models/json-answer';
 
 const DEFAULT_MAX_TOKENS = 400;
 const TOKEN_DRAWS = 3;
@@ -91,21 +92,3 @@ export function readJudgeAnswer(answer: string, scale: JudgeScale): RubricOutcom
   return { score: scale === '1-5' ? (score - 1) / 4 : score, detail: reason };
 }
 
-/** One JSON object: the whole answer, a fenced block, or the span from the first { to the last }. */
-function extractJsonObject(answer: string): unknown {
-  const candidates = [answer.trim()];
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(answer);
-  if (fenced) candidates.push(fenced[1]!.trim());
-  const first = answer.indexOf('{');
-  const last = answer.lastIndexOf('}');
-  if (first !== -1 && last > first) candidates.push(answer.slice(first, last + 1));
-  for (const candidate of candidates) {
-    try {
-      const value: unknown = JSON.parse(candidate);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
-    } catch {
-      // Try the next reading.
-    }
-  }
-  return undefined;
-}
