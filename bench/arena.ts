@@ -7,8 +7,6 @@
  * A benchmark, not a test: it asserts nothing.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { decideArena } from '../functions/arena/arena-decision';
 import { runArena, type PositionMode } from '../functions/arena/arena-run';
@@ -16,6 +14,7 @@ import { drawArenaSamples, parseArenaSamples } from '../functions/arena/arena-sa
 import { arenaStatistics } from '../functions/arena/arena-statistics';
 import { readPairPrompt } from '../functions/arena/pair-judge';
 import type { JudgeCache } from '../functions/gates/judge-cache';
+import { MemoryJudgeCache, startFixedLatencyModelServer } from './fixed-latency-model-server';
 import { createChatModel } from '../functions/models/create-chat-model';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string', default: '500' }, 'latency-ms': { type: 'string', default: '50' }, concurrency: { type: 'string', default: '16' } } });
@@ -23,30 +22,7 @@ const pairs = Number(values.pairs);
 const latencyMs = Number(values['latency-ms']);
 const concurrency = Number(values.concurrency);
 
-let calls = 0;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let body = '';
-  req.on('data', (chunk) => (body += chunk));
-  req.on('end', () => {
-    calls++;
-    const request = JSON.parse(body) as { model: string; messages: { role: string; content: string }[]; response_format?: { type: string } };
-    const last = request.messages.at(-1)!.content;
-    const content = request.response_format?.type === 'json_object' ? verdict(last) : `${request.model} answers: ${last.slice(0, 80)}`;
-    setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: `chatcmpl-${calls}`,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: request.model,
-          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: Math.ceil(last.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: 0 },
-        }),
-      );
-    }, latencyMs);
-  });
-});
+const server = await startFixedLatencyModelServer(latencyMs, ({ model, last, json }) => (json ? verdict(last) : `${model} answers: ${last.slice(0, 80)}`));
 
 /** An order-consistent judge that prefers the candidate on about 55% of inputs and ties on 10%. */
 function verdict(prompt: string): string {
@@ -56,23 +32,6 @@ function verdict(prompt: string): string {
   const candidateShown = pair.answerA.startsWith('candidate-model') ? 'A' : 'B';
   const winner = roll < 10 ? 'tie' : roll < 65 ? candidateShown : candidateShown === 'A' ? 'B' : 'A';
   return JSON.stringify({ winner, reason: 'fixed by the benchmark' });
-}
-
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-process.env.OPENAI_BASE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-process.env.OPENAI_API_KEY = 'bench';
-
-/** The judge cache as the gate uses it (DynamoDB in AWS), in memory for the benchmark. */
-class MemoryCache implements JudgeCache {
-  private readonly map = new Map<string, unknown>();
-  async get(key: string) {
-    return this.map.get(key);
-  }
-  async put(key: string, value: unknown) {
-    if (this.map.has(key)) return false;
-    this.map.set(key, value);
-    return true;
-  }
 }
 
 const samplesText = Array.from({ length: pairs * 2 }, (_, i) => JSON.stringify({ id: `p${i}`, messages: [{ role: 'user', content: `Ticket ${i}: my invoice for order ${i * 7} shows the wrong amount; what should I do?` }, { role: 'assistant', content: 'recorded production answer' }] })).join('\n');
@@ -85,17 +44,17 @@ async function run(positions: PositionMode, cache: JudgeCache) {
   const candidate = createChatModel('openai:candidate-model#family=meta', { maxConcurrency: concurrency });
   const base = createChatModel('openai:base-model#family=meta', { maxConcurrency: concurrency });
   const judge = createChatModel('openai:judge-model#family=anthropic', { maxConcurrency: concurrency * perPair });
-  const before = calls;
+  const before = server.calls();
   const started = performance.now();
   const result = await runArena({ candidate, base, judge, samples: draw.samples, seed: 1, positions, concurrency, cache, cacheCandidateAnswers: true });
   const wall = performance.now() - started;
-  return { result, wall, made: calls - before };
+  return { result, wall, made: server.calls() - before };
 }
 
 console.log(`model server: fixed latency ${latencyMs} ms; ${pairs} pairs; concurrency ${concurrency} pairs in flight; node ${process.version}`);
 const ideal = (pairs * 2 * latencyMs) / concurrency;
 for (const positions of ['random', 'both'] as const) {
-  const cache = new MemoryCache();
+  const cache = new MemoryJudgeCache();
   for (const label of ['cold', 'cached'] as const) {
     const { result, wall, made } = await run(positions, cache);
     const t = result.totals;

@@ -5,62 +5,22 @@
  * (items × latency rounds × latency ÷ concurrency) and model calls per item, cold and with the judge cache and base answers cached.
  * A benchmark, not a test: it asserts nothing.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { JudgeCache } from '../functions/gates/judge-cache';
 import type { HeldoutItem } from '../functions/gates/heldout-set';
 import { parseCheck } from '../functions/gates/rubrics/registry';
 import { scoreDriftItems, scoreHeldoutItems } from '../functions/gates/score-items';
 import { createChatModel } from '../functions/models/create-chat-model';
 import { loadShippedDriftSuite } from '../functions/stores/drift-suite-files';
+import { MemoryJudgeCache, startFixedLatencyModelServer } from './fixed-latency-model-server';
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '400' }, 'latency-ms': { type: 'string', default: '50' }, concurrency: { type: 'string', default: '16' } } });
 const items = Number(values.items);
 const latencyMs = Number(values['latency-ms']);
 const concurrency = Number(values.concurrency);
 
-let calls = 0;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let body = '';
-  req.on('data', (chunk) => (body += chunk));
-  req.on('end', () => {
-    calls++;
-    const request = JSON.parse(body) as { model: string; response_format?: { type: string } };
-    const content = request.response_format?.type === 'json_object' ? '{"score": 4, "reason": "answers the question"}' : 'A plain answer.';
-    setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: `chatcmpl-${calls}`,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: request.model,
-          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
-        }),
-      );
-    }, latencyMs);
-  });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-process.env.OPENAI_BASE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-process.env.OPENAI_API_KEY = 'bench';
+const server = await startFixedLatencyModelServer(latencyMs, ({ json }) => (json ? '{"score": 4, "reason": "answers the question"}' : 'A plain answer.'));
 
-/** The judge cache as the gate uses it (DynamoDB in AWS), in memory for the benchmark. */
-class MemoryCache implements JudgeCache {
-  private readonly map = new Map<string, unknown>();
-  async get(key: string) {
-    return this.map.get(key);
-  }
-  async put(key: string, value: unknown) {
-    if (this.map.has(key)) return false;
-    this.map.set(key, value);
-    return true;
-  }
-}
-
-const cache = new MemoryCache();
+const cache = new MemoryJudgeCache();
 const candidate = createChatModel('openai:candidate-model#family=meta', { maxConcurrency: concurrency });
 const base = createChatModel('openai:base-model#family=meta', { maxConcurrency: concurrency });
 const judgeModel = createChatModel('openai:judge-model#family=anthropic', { maxConcurrency: concurrency });
@@ -80,11 +40,11 @@ async function run(label: string) {
     ['held-out (candidate, then judge)', heldout.length, label === 'cold' ? 2 : 1, () => scoreHeldoutItems(heldout, check, { candidate, judge: { model: judgeModel, cache }, concurrency })],
     ['drift (candidate ∥ base)', drift.length, 1, () => scoreDriftItems(drift, { candidate, base, baseCache: cache, suiteHash: suite.contentHash, concurrency })],
   ] as const) {
-    const before = calls;
+    const before = server.calls();
     const started = performance.now();
     const out = await job();
     const wall = performance.now() - started;
-    const made = calls - before;
+    const made = server.calls() - before;
     const ideal = (n * rounds * latencyMs) / concurrency;
     const errors = out.filter((r) => 'error' in r.candidate).length;
     results.push(

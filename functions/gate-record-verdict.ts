@@ -221,8 +221,14 @@ async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>
     return { verdict: 'INCONCLUSIVE', created: false };
   }
   const { runId, checkpoint, step } = ready.data;
-  const stage = input.stage ?? 'checkpoint';
   const record = await stores.runs.get(runId).catch(() => undefined);
+  // An execution that ended abnormally does not say which stage it was in: after a promoting stage-2 verdict it was
+  // the arena, whose verdict must then be the one recorded INCONCLUSIVE.
+  let stage = input.stage;
+  if (!stage) {
+    const gate = await stores.verdicts.get(`run#${runId}`, `checkpoint#${checkpoint}#gate`).catch(() => undefined);
+    stage = gate && (gate.summary as { promote?: unknown }).promote === true ? 'arena' : 'checkpoint';
+  }
   const reasons = [`the ${stage === 'arena' ? 'arena' : 'gate'} could not complete: ${input.error.Error ?? 'error'}: ${cause}`];
   const created = await stores.verdicts.putOnce({
     subject: `run#${runId}`,

@@ -16,7 +16,7 @@ import { FinegateFunction, type FinegateFunctionProps } from './finegate-functio
 import { acknowledgeCrossRegionModel, acknowledgePrefixObjects, flattenReference } from './nag-suppressions';
 import type { Storage } from './storage';
 
-/** The five functions of the checkpoint gate, by role. */
+/** The functions of the checkpoint gate (stage 2) and of the arena after it (stage 3), by role. */
 export type GateFunctionName = 'start' | 'loadRun' | 'scoreBatch' | 'decide' | 'record' | 'arenaPlan' | 'arenaBatch' | 'arenaDecide';
 
 /** Handler sources of the gate's functions, relative to the repository root. */
@@ -38,7 +38,7 @@ export type GateFunctionProps = Omit<FinegateFunctionProps, 'entry' | 'handler'>
 
 export interface CheckpointGateProps {
   readonly storage: Storage;
-  /** Handler sources over the defaults (`functions/gate-*.ts`), repository-relative. */
+  /** Handler sources over the defaults (`functions/gate-*.ts`, `functions/arena-*.ts`), repository-relative. */
   readonly entries?: Partial<Record<GateFunctionName, string>>;
   /** Overrides merged over the defaults of every gate function. */
   readonly functionProps?: GateFunctionProps;
@@ -48,7 +48,7 @@ export interface CheckpointGateProps {
   readonly runsPrefix?: string;
   /** Key prefix, in the corpora bucket, of the held-out sets the gate may read. @default 'heldout/' */
   readonly heldoutPrefix?: string;
-  /** Bedrock models (foundation-model, inference-profile or custom-model ARNs) the scoring function may call. */
+  /** Bedrock models (foundation-model, inference-profile or custom-model ARNs) the score and arena batch functions may call. */
   readonly bedrockModelArns?: string[];
   /** Batches each Map of the state machine scores at once. @default 8 */
   readonly maxConcurrency?: number;
@@ -78,7 +78,7 @@ const FUNCTION_DEFAULTS: Record<GateFunctionName, { description: string; memoryS
   loadRun: { description: 'finegate stage 2: loads the pinned run and batches the held-out set and drift suite', memorySize: 512, timeout: Duration.minutes(2) },
   scoreBatch: { description: 'finegate stage 2: scores one batch of held-out or drift items', memorySize: 1024, timeout: Duration.minutes(15) },
   decide: { description: 'finegate stage 2: decides the checkpoint verdict from the batch scores', memorySize: 1024, timeout: Duration.minutes(5) },
-  record: { description: 'finegate stage 2: records the verdict and publishes Gate Verdict', memorySize: 512, timeout: Duration.minutes(1) },
+  record: { description: 'finegate stages 2 and 3: records the verdicts and publishes Gate Verdict', memorySize: 512, timeout: Duration.minutes(1) },
   arenaPlan: { description: 'finegate stage 3: draws production inputs for the arena and batches them', memorySize: 512, timeout: Duration.minutes(2) },
   arenaBatch: { description: 'finegate stage 3: candidate and base answer a batch, the judge compares each pair', memorySize: 1024, timeout: Duration.minutes(15) },
   arenaDecide: { description: 'finegate stage 3: win rate with intervals and the arena decision', memorySize: 1024, timeout: Duration.minutes(5) },
@@ -97,7 +97,8 @@ const FUNCTION_IDS: Record<GateFunctionName, string> = {
 
 /**
  * Stage 2: a ready checkpoint (a `Checkpoint Ready` event, or a SageMaker / Bedrock job completing) starts the
- * checkpoint-gate state machine, which scores held-out and drift batches, decides and records a verdict.
+ * checkpoint-gate state machine, which scores held-out and drift batches, decides and records a verdict; a PASS on a
+ * checkpoint marked for promotion goes on to the arena against the base model (stage 3), which records its own verdict.
  */
 export class CheckpointGate extends Construct {
   public readonly functions: Readonly<Record<GateFunctionName, FinegateFunction>>;
@@ -190,7 +191,7 @@ export class CheckpointGate extends Construct {
     const logGroup = this.logGroup;
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      comment: 'finegate stage 2: held-out and capability-drift gate of one checkpoint',
+      comment: 'finegate stages 2 and 3: held-out and capability-drift gate of one checkpoint, then the arena for a promotion candidate',
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: sfn.DefinitionBody.fromChainable(
@@ -360,7 +361,9 @@ export class CheckpointGate extends Construct {
   private acknowledgeStateMachineRole(): void {
     const role = this.stateMachine.role;
     const stack = Stack.of(this);
-    for (const fn of [this.functions.loadRun, this.functions.scoreBatch, this.functions.decide, this.functions.record]) {
+    const { loadRun, scoreBatch, decide, record, arenaPlan, arenaBatch, arenaDecide } = this.functions;
+    // Every task function of the definition, the arena's included; start is not a task and gets no acknowledgement.
+    for (const fn of [loadRun, scoreBatch, decide, record, arenaPlan, arenaBatch, arenaDecide]) {
       acknowledge(role, `AwsSolutions-IAM5[Resource::${flattenReference(stack.resolve(fn.functionArn))}:*]`,
         'Step Functions invokes this one task function; the wildcard names its versions and aliases only.');
     }

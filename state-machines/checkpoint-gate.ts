@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
  *
  *   LoadRun ─▶ ScoreCheckpoint = Parallel[ Map(heldoutBatches) ─▶ ScoreHeldoutBatch,
  *                                          Map(driftBatches)   ─▶ ScoreDriftBatch ] ─▶ Decide ─▶ Record
+ *   ─▶ PromotionCandidate? ─▶ ArenaPlan ─▶ Map(ArenaJudgeBatch) ─▶ ArenaDecide ─▶ ExtendArena? ─▶ ArenaRecord  (stage 3)
  *      └──────────────────────┴──── any error (Catch States.ALL) ───▶ RecordFailure ─▶ GateFailed
  *
  * The state carries the execution input (the Checkpoint Ready detail plus `executionName`) and adds each
@@ -162,8 +163,10 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
   }
 
   const gate = loadRun.next(scoreCheckpoint).next(decide).next(record);
-  if (!props.arenaPlan || !props.arenaBatch || !props.arenaDecide) return gate;
-  return gate.next(arenaStage(scope, { ...props, arenaPlan: props.arenaPlan, arenaBatch: props.arenaBatch, arenaDecide: props.arenaDecide }, maxConcurrency));
+  const arenaFunctions = [props.arenaPlan, props.arenaBatch, props.arenaDecide].filter((f) => f !== undefined).length;
+  if (arenaFunctions === 0) return gate;
+  if (arenaFunctions !== 3) throw new Error('buildCheckpointGateDefinition: give all three arena functions (arenaPlan, arenaBatch, arenaDecide) or none');
+  return gate.next(arenaStage(scope, { ...props, arenaPlan: props.arenaPlan!, arenaBatch: props.arenaBatch!, arenaDecide: props.arenaDecide! }, maxConcurrency));
 }
 
 /**

@@ -56,12 +56,35 @@ function functionRoleId(built: Built, name: GateFunctionName): string {
 
 const actionsOf = (statement: any): string[] => [statement.Action].flat();
 
+const ALL_FUNCTIONS: GateFunctionName[] = ['start', 'loadRun', 'scoreBatch', 'decide', 'record', 'arenaPlan', 'arenaBatch', 'arenaDecide'];
+/** The functions the state machine's tasks invoke: all but start, which starts it. */
+const TASK_FUNCTIONS: GateFunctionName[] = ALL_FUNCTIONS.filter((n) => n !== 'start');
+const ARENA_FUNCTIONS: GateFunctionName[] = ['arenaPlan', 'arenaBatch', 'arenaDecide'];
+
+/** The deployed definition, each function ARN written as `fn:<logical id>`. */
+function definitionOf(json: Built['json']): { States: Record<string, any> } {
+  const [[, machine]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine') as [[string, Resource]];
+  const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `fn:${(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}`)).join(''));
+}
+
+/** Task states by name, from the top level and from Map item processors and Parallel branches. */
+function taskStates(machine: { States: Record<string, any> }): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [name, state] of Object.entries(machine.States)) {
+    if (state.Type === 'Task') out[name] = state;
+    for (const branch of state.Branches ?? []) Object.assign(out, taskStates(branch));
+    if (state.ItemProcessor) Object.assign(out, taskStates(state.ItemProcessor));
+  }
+  return out;
+}
+
 describe('CheckpointGate', () => {
   const built = build();
   const { gate, json } = built;
 
   it('exposes what it creates', () => {
-    expect(Object.keys(gate.functions).sort()).toEqual(['decide', 'loadRun', 'record', 'scoreBatch', 'start']);
+    expect(Object.keys(gate.functions).sort()).toEqual([...ALL_FUNCTIONS].sort());
     for (const fn of Object.values(gate.functions)) expect(fn).toBeInstanceOf(FinegateFunction);
     expect(gate.stateMachine).toBeInstanceOf(sfn.StateMachine);
     expect(gate.logGroup).toBeInstanceOf(logs.LogGroup);
@@ -74,14 +97,18 @@ describe('CheckpointGate', () => {
     expect(gate.heldoutPrefix).toBe('heldout/');
   });
 
-  it('defaults to the functions/gate-*.ts handlers and uses the entries it is given', () => {
+  it('defaults to the functions/gate-*.ts and functions/arena-*.ts handlers and uses the entries it is given', () => {
     expect(CHECKPOINT_GATE_ENTRIES).toEqual({
       start: 'functions/gate-start.ts',
       loadRun: 'functions/gate-load-run.ts',
       scoreBatch: 'functions/gate-score-batch.ts',
       decide: 'functions/gate-decide.ts',
       record: 'functions/gate-record-verdict.ts',
+      arenaPlan: 'functions/arena-plan.ts',
+      arenaBatch: 'functions/arena-batch.ts',
+      arenaDecide: 'functions/arena-decide.ts',
     });
+    expect(Object.keys(FIXTURE_ENTRIES).sort()).toEqual([...ALL_FUNCTIONS].sort());
     for (const [name, fn] of Object.entries(gate.functions)) {
       const resource = json.Resources[built.id(fn)]!;
       expect(resource.Metadata).toMatchObject({ 'finegate:entry': FIXTURE_ENTRIES[name as GateFunctionName], 'finegate:handler': 'handler' });
@@ -117,11 +144,42 @@ describe('CheckpointGate', () => {
     expect(text).toContain('\\"TimeoutSeconds\\":21600');
   });
 
-  it('sets the task timeouts from the function timeouts', () => {
-    const expected: Record<string, number> = { loadRun: 120, scoreBatch: 900, decide: 300, record: 60, start: 30 };
-    for (const [name, fn] of Object.entries(gate.functions)) {
-      expect(json.Resources[built.id(fn)]!.Properties.Timeout, name).toBe(expected[name]);
+  it('sizes each function for its work', () => {
+    const expected: Record<GateFunctionName, { Timeout: number; MemorySize: number; stage: string }> = {
+      start: { Timeout: 30, MemorySize: 256, stage: 'stage 2' },
+      loadRun: { Timeout: 120, MemorySize: 512, stage: 'stage 2' },
+      scoreBatch: { Timeout: 900, MemorySize: 1024, stage: 'stage 2' },
+      decide: { Timeout: 300, MemorySize: 1024, stage: 'stage 2' },
+      // It records both stages' verdicts.
+      record: { Timeout: 60, MemorySize: 512, stage: 'stages 2 and 3' },
+      arenaPlan: { Timeout: 120, MemorySize: 512, stage: 'stage 3' },
+      arenaBatch: { Timeout: 900, MemorySize: 1024, stage: 'stage 3' },
+      arenaDecide: { Timeout: 300, MemorySize: 1024, stage: 'stage 3' },
+    };
+    for (const name of ALL_FUNCTIONS) {
+      const { Timeout, MemorySize, Description } = json.Resources[built.id(gate.functions[name])]!.Properties;
+      expect({ Timeout, MemorySize }, name).toEqual({ Timeout: expected[name].Timeout, MemorySize: expected[name].MemorySize });
+      expect(Description, name).toMatch(new RegExp(`^finegate ${expected[name].stage}: `));
     }
+  });
+
+  it('sets the task timeouts from the function timeouts, a minute past each', () => {
+    const tasks = taskStates(definitionOf(json));
+    const byTask = Object.fromEntries(Object.entries(tasks).map(([name, t]) => [name, { Resource: t.Resource, TimeoutSeconds: t.TimeoutSeconds }]));
+    const task = (fn: GateFunctionName, TimeoutSeconds: number) => ({ Resource: `fn:${built.id(gate.functions[fn])}`, TimeoutSeconds });
+    expect(byTask).toEqual({
+      LoadRun: task('loadRun', 180),
+      ScoreHeldoutBatch: task('scoreBatch', 960),
+      ScoreDriftBatch: task('scoreBatch', 960),
+      Decide: task('decide', 360),
+      Record: task('record', 120),
+      RecordFailure: task('record', 120),
+      ArenaPlan: task('arenaPlan', 180),
+      ArenaJudgeBatch: task('arenaBatch', 960),
+      ArenaDecide: task('arenaDecide', 360),
+      ArenaRecord: task('record', 120),
+      RecordArenaFailure: task('record', 120),
+    });
   });
 
   it('gives every function the contract environment, and only the start function the state machine', () => {
@@ -138,6 +196,13 @@ describe('CheckpointGate', () => {
       });
       if (name === 'start') expect(env.STATE_MACHINE_ARN).toEqual({ Ref: machineId });
       else expect(env.STATE_MACHINE_ARN, name).toBeUndefined();
+    }
+    // The arena reads production inputs beside the held-out sets.
+    for (const name of ARENA_FUNCTIONS) {
+      expect(json.Resources[built.id(gate.functions[name])]!.Properties.Environment.Variables, name).toMatchObject({
+        CORPORA_BUCKET: { Ref: built.id(built.storage.corporaBucket as never) },
+        HELDOUT_PREFIX: 'heldout/',
+      });
     }
   });
 
@@ -189,17 +254,27 @@ describe('CheckpointGate', () => {
         .sort();
     };
     const { runsTable, verdictsTable, judgeCacheTable, idempotencyTable } = built.storage;
-    expect(tableActions('start', runsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
-    expect(tableActions('start', verdictsTable)).toEqual([]);
-    expect(tableActions('loadRun', runsTable)).toEqual(['dynamodb:GetItem']);
-    expect(tableActions('loadRun', verdictsTable)).toEqual([]);
-    expect(tableActions('scoreBatch', judgeCacheTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(tableActions('scoreBatch', verdictsTable)).toEqual([]);
-    expect(tableActions('decide', runsTable)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
-    expect(tableActions('decide', judgeCacheTable)).toEqual([]);
-    expect(tableActions('record', verdictsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(tableActions('record', runsTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
-    for (const name of Object.keys(gate.functions) as GateFunctionName[]) expect(tableActions(name, idempotencyTable), name).toEqual([]);
+    const get = 'dynamodb:GetItem';
+    const put = 'dynamodb:PutItem';
+    const query = 'dynamodb:Query';
+    const expected: Record<GateFunctionName, { runs: string[]; verdicts: string[]; judgeCache: string[] }> = {
+      start: { runs: [get, query], verdicts: [], judgeCache: [] },
+      loadRun: { runs: [get], verdicts: [], judgeCache: [] },
+      scoreBatch: { runs: [get], verdicts: [], judgeCache: [get, put] },
+      decide: { runs: ['dynamodb:BatchGetItem', get, query], verdicts: [], judgeCache: [] },
+      record: { runs: [get, put, query], verdicts: [get, put], judgeCache: [] },
+      // The arena reads the pinned run; only the batch judges, through the judge cache; record writes its verdict.
+      arenaPlan: { runs: [get], verdicts: [], judgeCache: [] },
+      arenaBatch: { runs: [get], verdicts: [], judgeCache: [get, put] },
+      arenaDecide: { runs: [get], verdicts: [], judgeCache: [] },
+    };
+    for (const name of ALL_FUNCTIONS) {
+      expect(
+        { runs: tableActions(name, runsTable), verdicts: tableActions(name, verdictsTable), judgeCache: tableActions(name, judgeCacheTable) },
+        name,
+      ).toEqual(expected[name]);
+      expect(tableActions(name, idempotencyTable), name).toEqual([]);
+    }
   });
 
   it('limits artifact access to the runs/ prefix and held-out reads to heldout/', () => {
@@ -209,30 +284,39 @@ describe('CheckpointGate', () => {
       roleStatements(json, functionRoleId(built, name)).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const runs = objects(built.storage.artifactsBucket, 'runs/');
     const heldout = objects(built.storage.corporaBucket, 'heldout/');
-
-    expect(s3Statements('start')).toEqual([]);
-    expect(s3Statements('scoreBatch')).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ Sid: 'ReadWriteRunArtifacts', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: runs }),
-        expect.objectContaining({ Sid: 'ReadHeldoutSets', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: heldout }),
-        expect.objectContaining({ Sid: 'ListRunArtifacts', Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['runs/*'] } } }),
-      ]),
-    );
-    // LoadRun reads the held-out set only; its drift suite ships in the bundle.
-    expect(s3Statements('loadRun').filter((s) => !actionsOf(s).includes('s3:ListBucket'))).toEqual([
-      expect.objectContaining({ Sid: 'ReadHeldoutSets', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: heldout }),
-    ]);
-    // Decide reads the batch results and writes decision.json, which record reads back for the run report.
-    expect(s3Statements('decide').filter((s) => !actionsOf(s).includes('s3:ListBucket'))).toEqual([
-      expect.objectContaining({ Sid: 'ReadWriteRunArtifacts', Action: ['s3:GetObject', 's3:PutObject'], Resource: runs }),
-    ]);
-    for (const name of Object.keys(gate.functions) as GateFunctionName[]) {
-      for (const statement of s3Statements(name)) {
-        const resource = JSON.stringify(statement.Resource);
-        if (actionsOf(statement).includes('s3:ListBucket')) expect(statement.Condition, name).toBeDefined();
-        else expect(resource === JSON.stringify(runs) || resource === JSON.stringify(heldout), `${name}: ${resource}`).toBe(true);
-      }
-    }
+    const readHeldout = { Sid: 'ReadHeldoutSets', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: heldout };
+    const readWriteRuns = { Sid: 'ReadWriteRunArtifacts', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: runs };
+    const writeResults = { ...readWriteRuns, Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'] };
+    const listHeldout = {
+      Sid: 'ListHeldoutSets',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: { 'Fn::GetAtt': [bucketId(built.storage.corporaBucket), 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': ['heldout/*'] } },
+    };
+    const listRuns = {
+      Sid: 'ListRunArtifacts',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: { 'Fn::GetAtt': [bucketId(built.storage.artifactsBucket), 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': ['runs/*'] } },
+    };
+    const expected: Record<GateFunctionName, object[]> = {
+      start: [],
+      // LoadRun reads the held-out set only; its drift suite ships in the bundle.
+      loadRun: [readHeldout, listHeldout],
+      scoreBatch: [readHeldout, listHeldout, writeResults, listRuns],
+      // Decide reads the batch results and writes decision.json, which record reads back for the run report.
+      decide: [readWriteRuns, listRuns],
+      record: [readWriteRuns, listRuns],
+      // ArenaPlan draws production inputs; ArenaBatch draws them again and writes its pairs; ArenaDecide reads the
+      // pairs and writes arena.json.
+      arenaPlan: [readHeldout, listHeldout],
+      arenaBatch: [readHeldout, listHeldout, writeResults, listRuns],
+      arenaDecide: [readWriteRuns, listRuns],
+    };
+    const bySid = (a: any, b: any) => String(a.Sid).localeCompare(String(b.Sid));
+    for (const name of ALL_FUNCTIONS) expect([...s3Statements(name)].sort(bySid), name).toEqual([...expected[name]].sort(bySid));
   });
 
   it('lets only the record function publish on the finegate bus', () => {
@@ -243,23 +327,26 @@ describe('CheckpointGate', () => {
     }
   });
 
-  it('lets the state machine invoke the four task functions and nothing else', () => {
+  it('lets the state machine invoke the seven task functions, their versions, and nothing else', () => {
     const machineRole = built.id(gate.stateMachine.role as iam.Role);
-    const invokes = roleStatements(json, machineRole).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
-    const invoked = invokes.flatMap((s) => [s.Resource].flat()).map((r: any) => JSON.stringify(r));
-    const taskIds = (['loadRun', 'scoreBatch', 'decide', 'record'] as const).map((n) => built.id(gate.functions[n]));
-    for (const id of taskIds) expect(invoked.some((r) => r.includes(`"${id}"`)), id).toBe(true);
-    expect(invoked.some((r) => r.includes(`"${built.id(gate.functions.start)}"`))).toBe(false);
+    const invokes = roleStatements(json, machineRole).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+    expect(invokes.flatMap(actionsOf).every((a) => a === 'lambda:InvokeFunction')).toBe(true);
+    const invoked = invokes.flatMap((s) => [s.Resource].flat()).map((r: any) => JSON.stringify(r)).sort();
+    const arn = (name: GateFunctionName) => ({ 'Fn::GetAtt': [built.id(gate.functions[name]), 'Arn'] });
+    const expected = TASK_FUNCTIONS.flatMap((name) => [arn(name), { 'Fn::Join': ['', [arn(name), ':*']] }]).map((r) => JSON.stringify(r)).sort();
+    expect(invoked).toEqual(expected);
   });
 
-  it('may call the Bedrock models it is given, and none by default', () => {
-    const bedrock = (b: Built) =>
-      roleStatements(b.json, functionRoleId(b, 'scoreBatch')).filter((s) => actionsOf(s).some((a) => a.startsWith('bedrock:')));
-    expect(bedrock(built)).toEqual([]);
+  it('may call the Bedrock models it is given from the score and arena batch functions only, and none by default', () => {
+    const bedrock = (b: Built, name: GateFunctionName) =>
+      roleStatements(b.json, functionRoleId(b, name)).filter((s) => actionsOf(s).some((a) => a.startsWith('bedrock:')));
+    for (const name of ALL_FUNCTIONS) expect(bedrock(built, name), name).toEqual([]);
     const model = 'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0';
-    expect(bedrock(build({ bedrockModelArns: [model] }))).toEqual([
-      expect.objectContaining({ Action: 'bedrock:InvokeModel', Resource: model }),
-    ]);
+    const withModel = build({ bedrockModelArns: [model, model] });
+    for (const name of ALL_FUNCTIONS) {
+      const expected = name === 'scoreBatch' || name === 'arenaBatch' ? [{ Sid: 'InvokeBedrockModels', Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: model }] : [];
+      expect(bedrock(withModel, name), name).toEqual(expected);
+    }
   });
 });
 

@@ -334,27 +334,23 @@ describe('Bedrock models the checkpoint gate may call (gateModels)', () => {
         .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('bedrock:')))
         .map((statement) => ({ roles: p.Properties.Roles.map((r: any) => r.Ref), statement })),
     );
-    return { gate, json, bedrock, scoreBatchRole: roleOf(gate.checkpointGate.functions.scoreBatch) };
+    const { scoreBatch, arenaBatch } = gate.checkpointGate.functions;
+    return { gate, json, bedrock, scoreBatchRole: roleOf(scoreBatch), arenaBatchRole: roleOf(arenaBatch) };
   }
 
-  it('grants the score function InvokeModel on exactly the inference profile and the foundation model it routes to', () => {
-    const { bedrock, scoreBatchRole } = gateModelsTemplate([`bedrock:${profile}`, 'openai:gpt-4o']);
-    expect(bedrock).toEqual([
-      {
-        roles: [scoreBatchRole],
-        statement: {
-          Sid: 'InvokeBedrockModels',
-          Effect: 'Allow',
-          Action: 'bedrock:InvokeModel',
-          Resource: expect.any(Array),
-        },
-      },
-    ]);
-    // The profile in the stack's own account and region; the model in every region the profile routes to.
-    expect([...bedrock[0]!.statement.Resource].sort()).toEqual([
-      'arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
-      `arn:aws:bedrock:us-east-1:111122223333:inference-profile/${profile}`,
-    ]);
+  it('grants the score and arena batch functions InvokeModel on exactly the inference profile and the foundation model it routes to', () => {
+    const { bedrock, scoreBatchRole, arenaBatchRole } = gateModelsTemplate([`bedrock:${profile}`, 'openai:gpt-4o']);
+    const statement = { Sid: 'InvokeBedrockModels', Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: expect.any(Array) };
+    // Stage 2 scores with the gate models; the arena's candidate, base and judge are among them too.
+    expect(bedrock).toEqual(expect.arrayContaining([{ roles: [scoreBatchRole], statement }, { roles: [arenaBatchRole], statement }]));
+    expect(bedrock).toHaveLength(2);
+    for (const { statement: granted } of bedrock) {
+      // The profile in the stack's own account and region; the model in every region the profile routes to.
+      expect([...granted.Resource].sort()).toEqual([
+        'arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
+        `arn:aws:bedrock:us-east-1:111122223333:inference-profile/${profile}`,
+      ]);
+    }
   });
 
   it('grants nothing for an OpenAI model, which IAM does not govern', () => {

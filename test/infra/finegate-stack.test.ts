@@ -296,13 +296,16 @@ describe('corpus-audit function', () => {
       CheckpointGateScoreBatchFunction: 'functions/gate-score-batch.ts',
       CheckpointGateDecideFunction: 'functions/gate-decide.ts',
       CheckpointGateRecordFunction: 'functions/gate-record-verdict.ts',
+      CheckpointGateArenaPlanFunction: 'functions/arena-plan.ts',
+      CheckpointGateArenaBatchFunction: 'functions/arena-batch.ts',
+      CheckpointGateArenaDecideFunction: 'functions/arena-decide.ts',
     };
-    expect(Object.keys(byId)).toHaveLength(7);
+    expect(Object.keys(byId)).toHaveLength(10);
     for (const [hint, entry] of Object.entries(expected)) {
       expect(byId[logicalId('AWS::Lambda::Function', `FineTuneGate${hint}`)], hint).toEqual({ 'finegate:entry': entry, 'finegate:handler': 'handler' });
     }
     // The gate's entries are its construct's defaults, not copies that could drift.
-    expect(Object.values(CHECKPOINT_GATE_ENTRIES).sort()).toEqual(Object.values(expected).filter((e) => e.includes('/gate-')).sort());
+    expect(Object.values(CHECKPOINT_GATE_ENTRIES).sort()).toEqual(Object.values(expected).filter((e) => /\/(gate|arena)-/.test(e)).sort());
   });
 });
 
@@ -386,7 +389,8 @@ describe('IAM', () => {
     ].sort();
     const stateMachineRoleId = logicalId('AWS::IAM::Role', 'CheckpointGateStateMachineRole');
     const policies = resourcesOf('AWS::IAM::Policy');
-    expect(policies).toHaveLength(8);
+    // One per function role (audit, register-run, eight gate functions) and the state machine's.
+    expect(policies).toHaveLength(11);
     for (const [id, policy] of policies) {
       const onStateMachineRole = policy.Properties.Roles.some((r: any) => r.Ref === stateMachineRoleId);
       for (const statement of policy.Properties.PolicyDocument.Statement) {
@@ -456,6 +460,77 @@ describe('register-run function', () => {
       ]),
     );
     expect(summary).toHaveLength(5);
+  });
+});
+
+describe('arena functions', () => {
+  const ref = (type: string, hint: string) => ({ Ref: logicalId(type, hint) });
+  const arn = (type: string, hint: string) => ({ 'Fn::GetAtt': [logicalId(type, hint), 'Arn'] });
+  const objects = (hint: string, prefix: string) => ({ 'Fn::Join': ['', [arn('AWS::S3::Bucket', hint), `/${prefix}*`]] });
+  const summary = (entry: string) =>
+    functionStatements(functionId(entry))
+      .map((s) => ({ actions: [s.Action].flat().sort(), resource: s.Resource, condition: s.Condition }))
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const sorted = (statements: object[]) => [...statements].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  // Built once the template is synthesized (beforeAll), not when the suite is collected.
+  const runs = () => ({ actions: ['dynamodb:GetItem'], resource: arn('AWS::DynamoDB::Table', 'RunsTable'), condition: undefined });
+  const readHeldout = () => ({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: objects('CorporaBucket', 'heldout/'), condition: undefined });
+  const listHeldout = () => ({ actions: ['s3:ListBucket'], resource: arn('AWS::S3::Bucket', 'CorporaBucket'), condition: { StringLike: { 's3:prefix': ['heldout/*'] } } });
+  const listRuns = () => ({ actions: ['s3:ListBucket'], resource: arn('AWS::S3::Bucket', 'ArtifactsBucket'), condition: { StringLike: { 's3:prefix': ['runs/*'] } } });
+  const logs = (hint: string) => ({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: arn('AWS::Logs::LogGroup', hint), condition: undefined });
+  const tracing = { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*', condition: undefined };
+
+  it('carry the gate environment, production inputs read beside the held-out sets', () => {
+    for (const entry of [CHECKPOINT_GATE_ENTRIES.arenaPlan, CHECKPOINT_GATE_ENTRIES.arenaBatch, CHECKPOINT_GATE_ENTRIES.arenaDecide]) {
+      const fn = json.Resources[functionId(entry)];
+      expect(fn.Properties, entry).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.Environment.Variables, entry).toEqual({
+        RUNS_TABLE: ref('AWS::DynamoDB::Table', 'RunsTable'),
+        VERDICTS_TABLE: ref('AWS::DynamoDB::Table', 'VerdictsTable'),
+        JUDGE_CACHE_TABLE: ref('AWS::DynamoDB::Table', 'JudgeCacheTable'),
+        ARTIFACTS_BUCKET: ref('AWS::S3::Bucket', 'ArtifactsBucket'),
+        RUNS_PREFIX: 'runs/',
+        CORPORA_BUCKET: ref('AWS::S3::Bucket', 'CorporaBucket'),
+        HELDOUT_PREFIX: 'heldout/',
+        EVENT_BUS_NAME: ref('AWS::Events::EventBus', 'EventBus'),
+        POWERTOOLS_SERVICE_NAME: 'finegate',
+        POWERTOOLS_METRICS_NAMESPACE: 'finegate',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      // Invoked by the state machine only: no rule delivers to them.
+      expect(rulesTargeting(functionId(entry)), entry).toEqual([]);
+    }
+  });
+
+  it('ArenaPlan may read the run and the production inputs, and nothing more', () => {
+    expect(summary(CHECKPOINT_GATE_ENTRIES.arenaPlan)).toEqual(sorted([runs(), readHeldout(), listHeldout(), logs('ArenaPlanFunctionLogGroup'), tracing]));
+  });
+
+  it('ArenaBatch may also use the judge cache and write its pairs under runs/, and nothing more', () => {
+    expect(summary(CHECKPOINT_GATE_ENTRIES.arenaBatch)).toEqual(
+      sorted([
+        runs(),
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: arn('AWS::DynamoDB::Table', 'JudgeCacheTable'), condition: undefined },
+        readHeldout(),
+        listHeldout(),
+        { actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], resource: objects('ArtifactsBucket', 'runs/'), condition: undefined },
+        listRuns(),
+        logs('ArenaBatchFunctionLogGroup'),
+        tracing,
+      ]),
+    );
+  });
+
+  it('ArenaDecide may read the run and the pairs and write arena.json under runs/, and nothing more', () => {
+    expect(summary(CHECKPOINT_GATE_ENTRIES.arenaDecide)).toEqual(
+      sorted([
+        runs(),
+        { actions: ['s3:GetObject', 's3:PutObject'], resource: objects('ArtifactsBucket', 'runs/'), condition: undefined },
+        listRuns(),
+        logs('ArenaDecideFunctionLogGroup'),
+        tracing,
+      ]),
+    );
   });
 });
 
