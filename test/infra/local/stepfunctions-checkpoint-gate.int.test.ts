@@ -71,7 +71,8 @@ describe('checkpoint gate on the local runtime', () => {
   });
 
   it('gates a checkpoint from its Checkpoint Ready event to a recorded verdict', async () => {
-    const detail = { runId: 'run-a', checkpoint: 'ckpt-200', step: 200, candidateModel: 'local:candidate', final: false, promote: true };
+    // Not a promotion candidate: the gate ends after stage 2 (the arena has its own end-to-end test).
+    const detail = { runId: 'run-a', checkpoint: 'ckpt-200', step: 200, candidateModel: 'local:candidate', final: false, promote: false };
     runtime.publish(busName, checkpointReady(detail));
     const name = executionNameFor('run-a', 'ckpt-200');
 
