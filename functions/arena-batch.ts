@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { drawArenaSamples, parseArenaSamples, type ArenaSampleSet } from './arena/arena-samples';
 import { runArena } from './arena/arena-run';
-import { chatModel, checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './gate-context';
+import { checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './gate-context';
+import { chatModel } from './gate-models';
 import { readText } from './stores/read-text';
 import { putJsonl } from './stores/s3-jsonl';
 

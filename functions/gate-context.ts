@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { createChatModel } from './models/create-chat-model';
-import type { ChatModel } from './models/chat-model';
 import { runConfigHash } from './runs/run-config';
 import type { RunRecord } from './runs/run-record';
 import { DynamoJudgeCache } from './stores/dynamo-judge-cache';
@@ -47,14 +45,4 @@ export async function loadRunRecord(env: GateEnvironment, runId: string, configH
 /** Where a checkpoint's results live in the artifacts bucket. */
 export function checkpointPrefix(env: GateEnvironment, runId: string, checkpoint: string): string {
   return `${env.RUNS_PREFIX}${runId}/${checkpoint}/`;
-}
-
-// One client per model reference per warm container: adapters keep their connection pools and concurrency caps.
-const models = new Map<string, ChatModel>();
-/** The model for a reference, allowed `concurrency` calls in flight (the run's configured concurrency). */
-export function chatModel(ref: string, concurrency = 16): ChatModel {
-  const key = `${ref}|${concurrency}`;
-  let model = models.get(key);
-  if (!model) models.set(key, (model = createChatModel(ref, { maxConcurrency: concurrency })));
-  return model;
 }
