@@ -54,6 +54,7 @@ export function parseCorpusLine(line: string): ParseResult {
 }
 
 export function parseCorpusValue(value: Record<string, unknown>): ParseResult {
+  if (nestedTooDeep(value, 1)) return { ok: false, rule: 'parse.too-deep', reason: `nested more than ${MAX_DEPTH} levels deep` };
   const meta = readMeta(value);
   if ('error' in meta) return { ok: false, rule: 'parse.invalid-field', reason: meta.error };
 
@@ -68,7 +69,7 @@ export function parseCorpusValue(value: Record<string, unknown>): ParseResult {
     return {
       ok: false,
       rule: 'parse.unknown-shape',
-      reason: `no known shape: expected "messages", "prompt"/"completion" or "instruction"/"output" (keys: ${Object.keys(value).slice(0, 8).join(', ') || 'none'})`,
+      reason: `no known shape: expected "messages", "prompt"/"completion" or "instruction"/"output" (keys: ${Object.keys(value).slice(0, 8).map(short).join(', ') || 'none'})`,
     };
   }
   if ('rule' in parsed) return { ok: false, rule: parsed.rule, reason: parsed.reason };
@@ -87,7 +88,7 @@ function parseChat(value: Record<string, unknown>) {
       return invalid('parse.invalid-message', `messages[${i}] must be an object, got ${describe(message)}`);
     }
     const role = typeof message.role === 'string' ? CHAT_ROLES[message.role] : undefined;
-    if (!role) return invalid('parse.invalid-role', `messages[${i}].role ${JSON.stringify(message.role)} is not system, developer, user, assistant, tool or function`);
+    if (!role) return invalid('parse.invalid-role', `messages[${i}].role ${quoted(message.role)} is not system, developer, user, assistant, tool or function`);
     if (role === 'assistant') assistantTurns++;
     const before = segments.length;
     const content = message.content;
@@ -111,7 +112,10 @@ function parseChat(value: Record<string, unknown>) {
         }
       });
     }
-    if (segments.length === before && !(role === 'assistant' && Array.isArray(message.tool_calls))) {
+    // An empty turn is refused, as in the other shapes; an assistant turn may be tool calls alone.
+    let hasText = false;
+    for (let k = before; k < segments.length && !hasText; k++) hasText = segments[k]!.text.trim() !== '';
+    if (!hasText && !(role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0)) {
       return invalid('parse.empty-message', `messages[${i}] (${String(message.role)}) has no text content`);
     }
   }
@@ -135,7 +139,7 @@ function parseBedrock(value: Record<string, unknown>) {
     const message = messages[i] as Record<string, unknown> | null;
     if (message === null || typeof message !== 'object') return invalid('parse.invalid-message', `messages[${i}] must be an object`);
     const role = message.role === 'user' ? 'user' : message.role === 'assistant' ? 'assistant' : undefined;
-    if (!role) return invalid('parse.invalid-role', `messages[${i}].role ${JSON.stringify(message.role)} is not user or assistant`);
+    if (!role) return invalid('parse.invalid-role', `messages[${i}].role ${quoted(message.role)} is not user or assistant`);
     if (role === 'assistant') assistantTurns++;
     if (!Array.isArray(message.content)) return invalid('parse.invalid-content', `messages[${i}].content must be an array of content blocks`);
     const before = segments.length;
@@ -191,6 +195,29 @@ function readMeta(value: Record<string, unknown>): { id?: string; label?: string
 
 function invalid(rule: string, reason: string) {
   return { rule, reason };
+}
+
+/**
+ * Deeper than any fine-tuning row needs, and far below where JSON.stringify and structuredClone (the quarantine
+ * writes and masks the row with them) or a trainer's JSON reader (Python's stops near 1,000) overflow the stack.
+ */
+const MAX_DEPTH = 64;
+
+function nestedTooDeep(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > MAX_DEPTH) return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (nestedTooDeep(v, depth + 1)) return true;
+  return false;
+}
+
+/** A field name or value quoted in a reason: a reason must stay short whatever the row holds. */
+function short(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function quoted(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(short(value));
+  return value === null || typeof value !== 'object' ? String(value) : describe(value);
 }
 
 function describe(value: unknown): string {
