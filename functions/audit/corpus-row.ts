@@ -45,7 +45,7 @@ export function parseCorpusLine(line: string): ParseResult {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    return { ok: false, rule: 'parse.invalid-json', reason: `invalid JSON: ${(error as Error).message}` };
+    return { ok: false, rule: 'parse.invalid-json', reason: `invalid JSON: ${withoutQuotedInput((error as Error).message)}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, rule: 'parse.not-an-object', reason: `expected a JSON object, got ${describe(value)}` };
@@ -181,6 +181,15 @@ function parseInstruction(value: Record<string, unknown>) {
 
 /** A prompt that opens with a chat-template marker was rendered by the corpus's own template. */
 const TEMPLATED_PROMPT = /^\s*(?:Human:|User:|<\|im_start\|>|<\|begin_of_text\|>|<\|start_header_id\|>|<s>\s*\[INST\]|\[INST\]|<start_of_turn>|<\|system\|>|<\|user\|>|### (?:Instruction|Human|User))/;
+
+/**
+ * JSON.parse quotes a piece of the line in its message ("Unexpected token 'x', "…ghp_abc"… is not valid JSON"); a
+ * reason goes into reports, so the quoted input is dropped and only the position is kept.
+ */
+function withoutQuotedInput(message: string): string {
+  const cleaned = message.replace(/"(?:[^"\\]|\\.)*"/g, '…').replace(/'[^']*'/g, '…').replace(/\s+/g, ' ').trim();
+  return cleaned.length > 160 ? `${cleaned.slice(0, 160)}…` : cleaned;
+}
 
 function readMeta(value: Record<string, unknown>): { id?: string; label?: string; source?: string; split?: string } | { error: string } {
   const out: { id?: string; label?: string; source?: string; split?: string } = {};

@@ -89,3 +89,17 @@ describe('templated prompt/completion rows', () => {
     expect(plain.ok && plain.row.segments.some((s) => s.templated)).toBe(false);
   });
 });
+
+describe('parse reasons', () => {
+  it('never quote the input of an invalid JSON line (it may hold a secret)', () => {
+    const secret = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    for (const line of [`{"token": "${secret}`, `{"token": ${secret}}`, `${secret}`]) {
+      const r = parseCorpusLine(line);
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.rule).toBe('parse.invalid-json');
+      expect(r.reason).not.toContain(secret.slice(0, 12));
+      expect(r.reason).not.toContain('a1B2c3');
+    }
+  });
+});
