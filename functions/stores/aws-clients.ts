@@ -4,6 +4,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /*
@@ -16,6 +19,9 @@ let ddb: DynamoDBDocumentClient | undefined;
 let eventBridge: EventBridgeClient | undefined;
 let bedrockRuntime: BedrockRuntimeClient | undefined;
 let sfn: SFNClient | undefined;
+let lambda: LambdaClient | undefined;
+let sqs: SQSClient | undefined;
+let cloudWatch: CloudWatchClient | undefined;
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({
@@ -57,6 +63,24 @@ export function sfnClient(): SFNClient {
   return sfn;
 }
 
+/** Lambda control plane (aliases, versions, configuration); the endpoint comes from AWS_ENDPOINT_URL_LAMBDA. */
+export function lambdaClient(): LambdaClient {
+  lambda ??= new LambdaClient({});
+  return lambda;
+}
+
+/** SQS; the endpoint comes from AWS_ENDPOINT_URL_SQS. */
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({});
+  return sqs;
+}
+
+/** CloudWatch (alarms, metric data); the endpoint comes from AWS_ENDPOINT_URL_CLOUDWATCH. */
+export function cloudWatchClient(): CloudWatchClient {
+  cloudWatch ??= new CloudWatchClient({});
+  return cloudWatch;
+}
+
 /** Tests and the local runtime re-point endpoints; cached clients must then be rebuilt. */
 export function resetAwsClients(): void {
   s3?.destroy();
@@ -64,9 +88,15 @@ export function resetAwsClients(): void {
   eventBridge?.destroy();
   bedrockRuntime?.destroy();
   sfn?.destroy();
+  lambda?.destroy();
+  sqs?.destroy();
+  cloudWatch?.destroy();
   s3 = undefined;
   ddb = undefined;
   eventBridge = undefined;
   bedrockRuntime = undefined;
   sfn = undefined;
+  lambda = undefined;
+  sqs = undefined;
+  cloudWatch = undefined;
 }

@@ -6,7 +6,7 @@ export interface VerdictRecord {
   subject: string;
   /** Which judgement of it: `version#<versionId or etag>`, `checkpoint#<n>`… */
   key: string;
-  kind: 'corpus-audit' | 'checkpoint-gate' | 'arena';
+  kind: 'corpus-audit' | 'checkpoint-gate' | 'arena' | 'canary';
   verdict: Verdict;
   reasons: string[];
   configHash: string;
