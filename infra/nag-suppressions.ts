@@ -37,6 +37,52 @@ export function acknowledgeCrossRegionModel(scope: IConstruct, modelArn: string)
 }
 
 /**
+ * A function's versions are written `<function arn>:*`: the versions a rollout publishes are not known in advance.
+ * Acknowledged for that one function's qualifiers only.
+ */
+export function acknowledgeFunctionVersions(scope: IConstruct, versionsArn: string): void {
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(scope).resolve(versionsArn))}]`,
+    reason: 'The versions of this one function are published at run time; the wildcard covers its version qualifiers only.',
+  });
+}
+
+/**
+ * Executions of one state machine are written `arn:…:execution:<name>:*`: an execution's name is chosen when it
+ * starts. Acknowledged for that state machine's executions only.
+ */
+export function acknowledgeRolloutExecutions(scope: IConstruct, executionsArn: string): void {
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(scope).resolve(executionsArn))}]`,
+    reason: 'Executions are named when they start; the wildcard covers the executions of this one state machine.',
+  });
+}
+
+/**
+ * The canary's alarms are read by name prefix (`arn:…:alarm:finegate-canary-…*`): a user may add alarms under it.
+ * Acknowledged for that prefix only.
+ */
+export function acknowledgeCanaryAlarms(scope: IConstruct, alarmsArn: string): void {
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(scope).resolve(alarmsArn))}]`,
+    reason: 'The rollout reads the alarms under the canary prefix, including ones a user adds to it; nothing outside the prefix.',
+  });
+}
+
+/**
+ * For a role that also needs a read action without resource-level permissions: acknowledges its `*` again, with a
+ * reason that names every action the wildcard covers (the tracing acknowledgement alone would name X-Ray only).
+ */
+export function acknowledgeUnscopedReads(role: IConstruct, actions: string): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      `Active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and ${actions} support no resource-level ` +
+      'permissions. The other actions on this role are scoped to named resources.',
+  });
+}
+
+/**
  * The string cdk-nag shows for a resolved CloudFormation value (e.g. `<BucketABC.Arn>/corpora/*`),
  * so that an acknowledgement names exactly the finding it covers.
  */
