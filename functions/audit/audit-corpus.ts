@@ -481,7 +481,9 @@ function maskRow(row: CorpusRow, spans: MaskSpan[]): Record<string, unknown> {
     let parent: Record<string | number, unknown> = value;
     for (const part of path.slice(0, -1)) parent = parent[part] as Record<string | number, unknown>;
     const last = path[path.length - 1]!;
-    parent[last] = maskSpans(parent[last] as string, group);
+    const original = parent[last];
+    // Object-valued tool arguments were scanned as their JSON text; that text, masked, replaces them.
+    parent[last] = maskSpans(typeof original === 'string' ? original : JSON.stringify(original), group);
   }
   return value;
 }

@@ -107,9 +107,10 @@ function parseChat(value: Record<string, unknown>) {
     if (Array.isArray(message.tool_calls)) {
       message.tool_calls.forEach((call, j) => {
         const fn = (call as { function?: { arguments?: unknown } })?.function;
-        if (typeof fn?.arguments === 'string') {
-          segments.push({ path: ['messages', i, 'tool_calls', j, 'function', 'arguments'], role, text: fn.arguments });
-        }
+        const path = ['messages', i, 'tool_calls', j, 'function', 'arguments'];
+        if (typeof fn?.arguments === 'string') segments.push({ path, role, text: fn.arguments });
+        // Some exports give the arguments as an object: scanned as its JSON text (and masked as such in the quarantine).
+        else if (fn?.arguments !== null && typeof fn?.arguments === 'object') segments.push({ path, role, text: JSON.stringify(fn.arguments) });
       });
     }
     // An empty turn is refused, as in the other shapes; an assistant turn may be tool calls alone.

@@ -236,3 +236,20 @@ describe('paraphrase pass by embeddings', async () => {
     expect(report.paraphrase.skipped).toMatch(/no embedding model/);
   });
 });
+
+describe('tool-call arguments', () => {
+  it('scans object-valued arguments and masks the secret they carry in the quarantine', async () => {
+    const secret = 'ghp_' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa12';
+    const row = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'Open the repository settings for me please' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'open_repo', arguments: { token: secret, repo: 'acme/api' } } }] },
+      ],
+    });
+    const { findings, dir } = await audit([row]);
+    expect(findings.get(1)?.findings.map((f) => f.rule)).toContain('secrets.github-token');
+    const quarantined = gunzipSync(readFileSync(join(dir, 'quarantine.jsonl.gz'))).toString();
+    expect(quarantined).not.toContain(secret);
+    expect(quarantined).toContain('open_repo');
+  });
+});

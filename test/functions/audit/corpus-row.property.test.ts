@@ -143,7 +143,9 @@ function expectWellFormed(result: ParseResult): void {
     expect(s.path.length).toBeGreaterThan(0);
     expect(formatPath(s.path)).not.toBe('');
     // The quarantine masks evidence by walking this path: it must lead to the very text that was scanned.
-    expect(at(row.value, s.path)).toBe(s.text);
+    // A string field is the segment's text itself; object-valued tool arguments are scanned as their JSON text.
+    const value = at(row.value, s.path);
+    expect(typeof value === 'string' ? value : JSON.stringify(value)).toBe(s.text);
   }
   const all = rowText(row);
   for (const s of row.segments) expect(all).toContain(s.text);
