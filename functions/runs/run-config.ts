@@ -215,6 +215,10 @@ const EXAMPLE_TEMPLATE_VALUES: Record<CandidateTemplatePlaceholder, string> = {
  * (`unknown`) fails closed for the judge and the base: it could be the other's own. A candidate's family is
  * checked when the template fixes it: declared with `#family=`, or a template with no placeholder.
  */
+/** Comparisons an arena can be asked for at most, and the lowest effect floor that stays within it. */
+const MAX_ARENA_COMPARISONS = 100_000;
+const MIN_RESOLVABLE_FLOOR = 0.505;
+
 function registrationRuleIssues(config: z.output<typeof baseSchema> & { arena: { sampleSize: number } }): RunConfigIssue[] {
   const issues: RunConfigIssue[] = [];
   const judge = parseModelRef(config.judgeModel);
@@ -246,7 +250,10 @@ function registrationRuleIssues(config: z.output<typeof baseSchema> & { arena: {
   }
   const needed = arenaSampleSize(arena.effectFloor);
   const reachable = Math.max(arena.sampleSize, arena.maxSampleSize ?? 0);
-  if (reachable < needed) {
+  if (needed > MAX_ARENA_COMPARISONS) {
+    // A floor a hair above 0.5 asks for more comparisons than any production sample holds: it cannot be resolved.
+    issues.push({ path: ['arena', 'effectFloor'], message: `an effect floor of ${arena.effectFloor} needs ${needed.toExponential(2)} non-tied comparisons to resolve; choose a floor of at least ${MIN_RESOLVABLE_FLOOR}` });
+  } else if (reachable < needed) {
     issues.push({
       path: ['arena', arena.maxSampleSize !== undefined ? 'maxSampleSize' : 'sampleSize'],
       message: `${reachable} non-tied comparisons cannot resolve an effect floor of ${arena.effectFloor} against 0.5 at ${DEFAULT_ARENA_CONFIDENCE * 100}% confidence and ${DEFAULT_ARENA_POWER * 100}% power; at least ${needed} are needed`,

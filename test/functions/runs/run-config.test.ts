@@ -187,3 +187,27 @@ describe('runConfigHash', () => {
     expect(runConfigHash(parseRunConfig({ ...minimal, rubricVersion: '2026-12-v1' }))).not.toBe(base);
   });
 });
+
+describe('arena effect floor', () => {
+  it('refuses a floor too close to 0.5 to ever be resolved, naming the field', async () => {
+    const { parseRunConfig, RunConfigError } = await import('../../../functions/runs/run-config');
+    const base = {
+      runId: 'r',
+      baseModel: 'bedrock:meta.llama3-1-8b-instruct-v1:0',
+      judgeModel: 'bedrock:anthropic.claude-3-5-haiku-20241022-v1:0',
+      rubricVersion: '2026-11-v1',
+      heldout: { uri: 's3://b/h.jsonl', rubric: 'exact-match' },
+      corpusAudit: { uri: 's3://b/corpora/c.jsonl' },
+    };
+    const error = (() => {
+      try {
+        parseRunConfig({ ...base, arena: { effectFloor: 0.5000000000000001 } });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(RunConfigError);
+    expect((error as InstanceType<typeof RunConfigError>).issues.map((i) => i.path.join('.'))).toContain('arena.effectFloor');
+    expect(parseRunConfig({ ...base, arena: { effectFloor: 0.55 } }).arena.sampleSize).toBeGreaterThan(300);
+  });
+});
