@@ -5,11 +5,15 @@ import { SOURCES, type EventPatternJson } from './event-sources';
 
 export const CANARY_ROLLED_BACK = 'Canary Rolled Back';
 
-/** What rolled the canary back: a CloudWatch alarm, the rollout's own check, or an operator. */
+/**
+ * What rolled the canary back: a CloudWatch alarm, the rollout's own check, an operator, or the rollout execution
+ * ending abnormally (failed, timed out or aborted) without rolling back itself.
+ */
 export const rollbackTriggerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alarm'), alarmName: z.string().min(1), alarmReason: z.string().optional(), alarmArn: z.string().optional() }),
   z.object({ kind: z.literal('decision') }),
   z.object({ kind: z.literal('manual'), reason: z.string().min(1) }),
+  z.object({ kind: z.literal('execution'), executionArn: z.string().min(1), status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']) }),
 ]);
 export type RollbackTrigger = z.infer<typeof rollbackTriggerSchema>;
 

@@ -8,6 +8,7 @@ export const SOURCES = {
   sagemaker: 'aws.sagemaker',
   bedrock: 'aws.bedrock',
   cloudwatch: 'aws.cloudwatch',
+  states: 'aws.states',
 } as const;
 
 /** An EventBridge event pattern as CDK's `events.EventPattern` and the local runtime both read it. */

@@ -13,6 +13,8 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { arenaPromotionPattern } from '../events/arena-promotion';
 import { CANARY_ALARM_PREFIX, canaryAlarmPattern } from '../events/cloudwatch-alarm-state-change';
+import { abnormalEndPattern } from '../events/execution-status-change';
+import type { CanaryConfigInput } from '../functions/canary/canary-config';
 import { CANARY_METRICS, CANARY_NAMESPACE, RUBRIC_NAME, rubricMetricName } from '../functions/canary/canary-metrics';
 import { parseModelRef } from '../functions/models/model-ref';
 import {
@@ -171,6 +173,8 @@ export class Canary extends Construct {
   /** Every alarm of the canary: the ones above and the version alarms. */
   public readonly alarmNames: readonly string[];
   public readonly rollbackRule: events.Rule;
+  /** Rolls the canary back when a rollout execution fails, times out or is aborted (fail closed). */
+  public readonly rolloutEndedRule: events.Rule;
   public readonly rolloutRule: events.Rule;
   public readonly stateMachine: sfn.StateMachine;
   /** Express state machine that starts the rollout under a name derived from (runId, checkpoint). */
@@ -180,6 +184,8 @@ export class Canary extends Construct {
   public readonly logGroupKey?: kms.IKey;
   public readonly settings: RolloutSettings;
   public readonly alarmNamePrefix: string;
+  /** CANARY_CONFIG of the scorer, the rollback and the rollout step: the alarms' numbers as the handlers read them. */
+  public readonly runtimeConfig: CanaryConfigInput;
 
   constructor(scope: Construct, id: string, props: CanaryProps) {
     super(scope, id);
@@ -189,6 +195,8 @@ export class Canary extends Construct {
     const config = validConfig(props);
     const { storage } = props;
     this.alarmNamePrefix = config.alarmNamePrefix;
+    this.runtimeConfig = runtimeConfig(config);
+    const canaryConfig = JSON.stringify(this.runtimeConfig);
     this.settings = {
       trafficPercent: config.trafficPercent,
       holdSeconds: config.holdWindow.toSeconds(),
@@ -238,6 +246,7 @@ export class Canary extends Construct {
     const scorer = makeFunction('scorer', {
       RUNS_TABLE: storage.runsTable.tableName,
       JUDGE_CACHE_TABLE: storage.judgeCacheTable.tableName,
+      CANARY_CONFIG: canaryConfig,
       POWERTOOLS_METRICS_NAMESPACE: CANARY_NAMESPACE,
     });
     scorer.addEventSource(new SqsEventSource(this.shadowQueue, { batchSize: config.scorerBatchSize, reportBatchItemFailures: true }));
@@ -270,6 +279,9 @@ export class Canary extends Construct {
       VERDICTS_TABLE: storage.verdictsTable.tableName,
       EVENT_BUS_NAME: storage.eventBus.eventBusName,
       ALARM_NAME_PREFIX: this.alarmNamePrefix,
+      CANARY_CONFIG: canaryConfig,
+      // The run's pinned judge, which CANARY_CONFIG does not name.
+      RUNS_TABLE: storage.runsTable.tableName,
     });
 
     if (props.existingStateMachineLogGroup) {
@@ -317,6 +329,7 @@ export class Canary extends Construct {
         EVENT_BUS_NAME: storage.eventBus.eventBusName,
         ROLLOUT_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
         ALARM_NAME_PREFIX: this.alarmNamePrefix,
+        CANARY_CONFIG: canaryConfig,
       },
       { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue },
     );
@@ -330,6 +343,14 @@ export class Canary extends Construct {
     this.rollbackRule = new events.Rule(this, 'AlarmRollbackRule', {
       description: 'Rolls the canary back when one of its alarms enters ALARM',
       eventPattern: canaryAlarmPattern(this.alarmNamePrefix) as events.EventPattern,
+      targets: [new targets.LambdaFunction(rollback, retry)],
+    });
+    // Step Functions reports execution status changes on the default bus. The rollout rolls itself back on any error it
+    // catches; this covers what it cannot catch (a timeout, a StopExecution, a failing rollback step) and ignores a
+    // rollout whose candidate no longer has traffic.
+    this.rolloutEndedRule = new events.Rule(this, 'RolloutEndedRule', {
+      description: 'Rolls the canary back when its rollout execution fails, times out or is aborted',
+      eventPattern: abnormalEndPattern(this.stateMachine.stateMachineArn) as events.EventPattern,
       targets: [new targets.LambdaFunction(rollback, retry)],
     });
     this.rolloutRule = new events.Rule(this, 'RolloutRule', {
@@ -553,6 +574,7 @@ export class Canary extends Construct {
     const alarms = alarmArn(this, `${this.alarmNamePrefix}*`);
     rolloutStep.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCanaryAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] }));
     rolloutStep.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    storage.runsTable.grant(rolloutStep, 'dynamodb:GetItem');
     storage.verdictsTable.grant(rolloutStep, 'dynamodb:GetItem', 'dynamodb:PutItem');
     storage.eventBus.grantPutEventsTo(rolloutStep);
 
@@ -637,6 +659,30 @@ function versionAlarms(config: CanaryConfig): VersionAlarm[] {
       ...common,
     },
   ];
+}
+
+/**
+ * The construct's numbers in the shape parseCanaryConfig reads, so the rollout's check judges by what the alarms
+ * alarm on: the floor and alpha, the drop points over one-period means (each alarm datapoint is a period's Average,
+ * with missing data not breaching), M of N, the alarm period, the traffic share as the one weight step. The handlers
+ * count hold windows in periods, so the hold (holdWindows × holdWindow) is given in periods, rounded up. The judge
+ * is the run's pinned one, and rubric checks are not named here: the rubric drops are judged by their alarms.
+ */
+function runtimeConfig(config: CanaryConfig): CanaryConfigInput {
+  const periodSeconds = config.windowPeriod.toSeconds();
+  return {
+    winRate: { floor: config.winRateFloor, alpha: config.winRateAlpha },
+    rubricDrop: {
+      window: 1,
+      dropPoints: config.rubricDropPoints,
+      datapointsToAlarm: config.datapointsToAlarm,
+      evaluationPeriods: config.evaluationPeriods,
+      treatMissingData: 'notBreaching',
+    },
+    periodSeconds,
+    holdWindows: Math.ceil((config.holdWindows * config.holdWindow.toSeconds()) / periodSeconds),
+    weights: [config.trafficPercent / 100],
+  };
 }
 
 interface CanaryConfig {

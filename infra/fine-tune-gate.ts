@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Stack } from 'aws-cdk-lib';
 import { registerRunPattern } from '../events/run-registered';
+import { Canary, type CanaryProps } from './canary';
 import { CheckpointGate, type CheckpointGateProps } from './checkpoint-gate';
 import { bedrockModelArns, CorpusAudit, type AuditFunctionProps } from './corpus-audit';
 import { FinegateFunction } from './finegate-function';
@@ -25,6 +26,11 @@ export interface FineTuneGateProps extends StorageProps {
   readonly gateModels?: string[];
   /** Overrides for the checkpoint gate (stage 2). */
   readonly checkpointGateProps?: Omit<CheckpointGateProps, 'storage' | 'bedrockModelArns'>;
+  /**
+   * The canary (stage 4), created only when given: it needs the model the router serves first (`currentModel`).
+   * Its Bedrock models default to the gate's (`gateModels`).
+   */
+  readonly canary?: Omit<CanaryProps, 'storage'>;
 }
 
 /**
@@ -37,10 +43,12 @@ export class FineTuneGate extends Construct {
   public readonly checkpointGate: CheckpointGate;
   /** Registers runs from `Register Run` events on the finegate bus (the CLI writes directly). */
   public readonly registerRun: FinegateFunction;
+  /** The canary, when the `canary` prop is given. */
+  public readonly canary?: Canary;
 
   constructor(scope: Construct, id: string, props: FineTuneGateProps = {}) {
     super(scope, id);
-    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, ...storageProps } = props;
+    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, canary, ...storageProps } = props;
     this.storage = new Storage(this, 'Storage', storageProps);
     this.corpusAudit = new CorpusAudit(this, 'CorpusAudit', {
       storage: this.storage,
@@ -50,11 +58,16 @@ export class FineTuneGate extends Construct {
       auditConfig,
     });
     const stack = Stack.of(this);
+    const gateModelArns = (gateModels ?? []).filter((m) => m.startsWith('bedrock:')).flatMap((m) => bedrockModelArns(stack, m.slice('bedrock:'.length).replace(/#.*$/, '')));
     this.checkpointGate = new CheckpointGate(this, 'CheckpointGate', {
       ...checkpointGateProps,
       storage: this.storage,
-      bedrockModelArns: (gateModels ?? []).filter((m) => m.startsWith('bedrock:')).flatMap((m) => bedrockModelArns(stack, m.slice('bedrock:'.length).replace(/#.*$/, ''))),
+      bedrockModelArns: gateModelArns,
     });
+    if (canary) {
+      // The canary serves and judges the models the gate passed, so it may call the same ones unless told otherwise.
+      this.canary = new Canary(this, 'Canary', { ...canary, storage: this.storage, bedrockModelArns: canary.bedrockModelArns ?? gateModelArns });
+    }
 
     this.registerRun = new FinegateFunction(this, 'RegisterRunFunction', {
       entry: 'functions/register-run.ts',

@@ -52,6 +52,11 @@ export class FinegateStack extends Stack {
       EventBusName: storage.eventBus.eventBusName,
       CheckpointGateStateMachineArn: this.gate.checkpointGate.stateMachine.stateMachineArn,
     };
+    const { canary } = this.gate;
+    if (canary) {
+      outputs.CanaryFunctionUrl = canary.functionUrl.url;
+      outputs.CanaryRolloutStateMachineArn = canary.stateMachine.stateMachineArn;
+    }
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });
   }
 }

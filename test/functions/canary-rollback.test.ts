@@ -145,6 +145,55 @@ describe('canary rollback invoked directly', () => {
   });
 });
 
+describe('canary rollback on a rollout execution that ended abnormally', () => {
+  const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:finegate-canary-rollout';
+  const sample = JSON.parse(readFileSync(new URL('../../events/samples/execution-status-change.json', import.meta.url), 'utf8'));
+  const ended = (status: string, detail: Record<string, unknown> = {}) => ({
+    ...sample,
+    detail: { ...sample.detail, executionArn: EXECUTION, stateMachineArn: MACHINE, status, error: 'States.Timeout', cause: null, ...detail },
+  });
+
+  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'])('%s: clears the weight, writes INCONCLUSIVE naming the status, publishes, and stops nothing', async (status) => {
+    const outcome = await handleRollback(ended(status), { ...deps, rolloutStateMachineArn: MACHINE });
+    expect(outcome).toMatchObject({ outcome: 'rolled-back', runId: 'support-bot-7', candidateVersion: '15', currentVersion: '12', cleared: true, verdictCreated: true, published: true });
+    expect(outcome).not.toHaveProperty('stop');
+    expect(alias.writes).toEqual(['clear 15 to 12']);
+    const verdict = await deps.verdicts.get(canarySubject('support-bot-7'), canaryVerdictKey('15'));
+    expect(verdict).toMatchObject({ verdict: 'INCONCLUSIVE' });
+    expect(verdict!.reasons).toEqual([`the rollout execution ${EXECUTION} ended ${status} (States.Timeout) without deciding; the canary fails closed`]);
+    const [event] = deps.events.events;
+    const parsed = canaryRolledBackSchema.parse({ source: event!.source, 'detail-type': event!.detailType, detail: event!.detail });
+    expect(parsed.detail).toMatchObject({ verdict: 'INCONCLUSIVE', trigger: { kind: 'execution', executionArn: EXECUTION, status } });
+    expect(deps.stopper.stopped).toEqual([]);
+  });
+
+  it('the sample (another execution) leaves this canary alone', async () => {
+    expect(await handleRollback(sample, deps)).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining(`belongs to execution ${EXECUTION}`) });
+    expect(alias.candidate).toEqual({ version: '15', weight: 0.05 });
+    expect(alias.writes).toEqual([]);
+  });
+
+  it('ignores a rollout that already rolled back (no candidate weight), a success, and another state machine', async () => {
+    await handleRollback(alarm, deps);
+    const writes = [...alias.writes];
+    expect(await handleRollback(ended('ABORTED'), deps)).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('routes no traffic to a candidate') });
+    expect(alias.writes).toEqual(writes);
+    expect(deps.events.events).toHaveLength(1);
+
+    alias.candidate = { version: '15', weight: 0.05 };
+    expect(await handleRollback(ended('SUCCEEDED'), deps)).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('only FAILED, TIMED_OUT and ABORTED') });
+    expect(await handleRollback(ended('FAILED'), { ...deps, rolloutStateMachineArn: `${MACHINE}-other` })).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('not of the rollout state machine') });
+    expect(alias.candidate).toEqual({ version: '15', weight: 0.05 });
+  });
+
+  it('rejects a malformed status change naming the field', async () => {
+    await expect(handleRollback(ended('EXPLODED'), deps)).rejects.toMatchObject({ name: 'RejectedRollbackInput', field: 'detail.status' });
+    const { executionArn: _e, ...detail } = ended('FAILED').detail;
+    await expect(handleRollback({ ...sample, detail }, deps)).rejects.toMatchObject({ name: 'RejectedRollbackInput', field: 'detail.executionArn' });
+    expect(alias.writes).toEqual([]);
+  });
+});
+
 describe('judgedUnder', () => {
   it('records an unreadable configuration as such instead of failing the rollback', () => {
     expect(judgedUnder(undefined)).toEqual({ config: null, configHash: 'unconfigured' });

@@ -13,6 +13,7 @@ import { arenaPromotionPattern } from '../../events/arena-promotion';
 import { canaryAlarmPattern } from '../../events/cloudwatch-alarm-state-change';
 import { gateVerdictPattern } from '../../events/gate-verdict';
 import { CANARY_ALIAS_NAME, CANARY_ENTRIES, Canary, type CanaryFunctionName, type CanaryProps } from '../../infra/canary';
+import { parseCanaryConfig } from '../../functions/canary/canary-config';
 import { FinegateFunction } from '../../infra/finegate-function';
 import { Storage } from '../../infra/storage';
 import { unbundledApp } from '../../infra/synthesize-template';
@@ -155,9 +156,11 @@ describe('Canary', () => {
       SHADOW_FRACTION: '0.1',
       POWERTOOLS_METRICS_NAMESPACE: 'finegate/canary',
     });
+    const canaryConfig = JSON.stringify(canary.runtimeConfig);
     expect(own('scorer')).toEqual({
       RUNS_TABLE: ref(built.storage.runsTable),
       JUDGE_CACHE_TABLE: ref(built.storage.judgeCacheTable),
+      CANARY_CONFIG: canaryConfig,
       POWERTOOLS_METRICS_NAMESPACE: 'finegate/canary',
     });
     expect(own('rollback')).toEqual({
@@ -167,6 +170,7 @@ describe('Canary', () => {
       EVENT_BUS_NAME: ref(built.storage.eventBus),
       ROLLOUT_STATE_MACHINE_ARN: { Ref: built.id(canary.stateMachine) },
       ALARM_NAME_PREFIX: 'finegate-canary-',
+      CANARY_CONFIG: canaryConfig,
       POWERTOOLS_METRICS_NAMESPACE: 'finegate',
     });
     expect(own('rolloutStep')).toEqual({
@@ -175,8 +179,25 @@ describe('Canary', () => {
       VERDICTS_TABLE: ref(built.storage.verdictsTable),
       EVENT_BUS_NAME: ref(built.storage.eventBus),
       ALARM_NAME_PREFIX: 'finegate-canary-',
+      CANARY_CONFIG: canaryConfig,
+      RUNS_TABLE: ref(built.storage.runsTable),
       POWERTOOLS_METRICS_NAMESPACE: 'finegate',
     });
+  });
+
+  it('gives the scorer, the rollback and the rollout step one CANARY_CONFIG that parses, with the alarms’ numbers', () => {
+    const texts = (['scorer', 'rollback', 'rolloutStep'] as const).map((name) => json.Resources[built.id(canary.functions[name])]!.Properties.Environment.Variables.CANARY_CONFIG);
+    expect(new Set(texts).size).toBe(1);
+    const config = parseCanaryConfig(texts[0]);
+    expect(config).toMatchObject({
+      winRate: { floor: 0.5, alpha: 0.05 },
+      rubricDrop: { window: 1, dropPoints: 2, datapointsToAlarm: 3, evaluationPeriods: 5, treatMissingData: 'notBreaching' },
+      periodSeconds: 300,
+      // One 45-minute hold window in 5-minute periods.
+      holdWindows: 9,
+      weights: [0.1],
+    });
+    expect(config.judgeModel).toBeUndefined();
   });
 
   describe('live alias', () => {
@@ -378,6 +399,23 @@ describe('Canary', () => {
       ]);
     });
 
+    it('roll back from the default bus when a rollout execution fails, times out or is aborted', () => {
+      const rule = rules[built.id(canary.rolloutEndedRule)]!;
+      expect(rule.EventBusName).toBeUndefined();
+      expect(rule.EventPattern).toEqual({
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: built.id(canary.stateMachine) }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      });
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [built.id(canary.functions.rollback), 'Arn'] },
+          DeadLetterConfig: dlq,
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 14_400 },
+        }),
+      ]);
+    });
+
     it('start the rollout from Gate Verdict (arena, PASS, promote) on the finegate bus, through the starter', () => {
       const rule = rules[built.id(canary.rolloutRule)]!;
       expect(rule.EventBusName).toEqual({ Ref: built.id(built.storage.eventBus as never) });
@@ -454,6 +492,8 @@ describe('Canary', () => {
         { Sid: 'MoveLiveAlias', Effect: 'Allow', Action: ['lambda:GetAlias', 'lambda:UpdateAlias'], Resource: aliasResources },
         { Sid: 'ReadCanaryAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: alarmArn('finegate-canary-*') },
         { Sid: 'ReadCanaryMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+        // The run's pinned judge.
+        { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn(runsTable) },
         { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: tableArn(verdictsTable) },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: tableArn(eventBus) },
       ]);
@@ -552,6 +592,42 @@ describe('Canary props', () => {
     const accuracy = drops.find((a) => a.AlarmName.includes('factual_accuracy'))!;
     expect(accuracy.Metrics.slice(1).map((m: any) => m.MetricStat.Metric.MetricName)).toEqual(['Rubric_factual_accuracy', 'Rubric_factual_accuracy']);
     expect(alarms.find((a) => a.AlarmName === 'finegate-canary-shadow-win-rate')!.Threshold).toBe(0.45);
+  });
+
+  it('passes the props to CANARY_CONFIG, so the rollout’s check judges by the alarms’ numbers', () => {
+    const props = {
+      trafficPercent: 5,
+      holdWindow: Duration.minutes(50),
+      holdWindows: 2,
+      windowPeriod: Duration.minutes(10),
+      datapointsToAlarm: 2,
+      evaluationPeriods: 4,
+      rubricDropPoints: 3.5,
+      winRateFloor: 0.45,
+      winRateAlpha: 0.01,
+    };
+    const built = build(props);
+    const env = (name: CanaryFunctionName) => built.json.Resources[built.id(built.canary.functions[name])]!.Properties.Environment.Variables.CANARY_CONFIG;
+    for (const name of ['scorer', 'rollback', 'rolloutStep'] as const) {
+      expect(parseCanaryConfig(env(name)), name).toMatchObject({
+        winRate: { floor: props.winRateFloor, alpha: props.winRateAlpha },
+        rubricDrop: { window: 1, dropPoints: props.rubricDropPoints, datapointsToAlarm: props.datapointsToAlarm, evaluationPeriods: props.evaluationPeriods },
+        periodSeconds: 600,
+        // Two 50-minute hold windows are 100 minutes: 10 periods of 10 minutes.
+        holdWindows: 10,
+        weights: [0.05],
+      });
+    }
+    const alarms = Object.fromEntries(resourcesOf(built.json, 'AWS::CloudWatch::Alarm').map(([, a]) => [a.Properties.AlarmName, a.Properties]));
+    const config = parseCanaryConfig(env('rolloutStep'));
+    expect(alarms['finegate-canary-rubric-helpfulness-drop']).toMatchObject({ Threshold: config.rubricDrop.dropPoints, DatapointsToAlarm: config.rubricDrop.datapointsToAlarm, EvaluationPeriods: config.rubricDrop.evaluationPeriods, TreatMissingData: 'notBreaching' });
+    expect(alarms['finegate-canary-shadow-win-rate']!.Threshold).toBe(config.winRate.floor);
+    expect(alarms['finegate-canary-win-rate-sequential']).toMatchObject({ Period: config.periodSeconds, Threshold: Math.log10(1 / config.winRate.alpha) });
+  });
+
+  it('rounds a hold that is not a whole number of periods up', () => {
+    const built = build({ holdWindow: Duration.minutes(45), windowPeriod: Duration.minutes(10), evaluationPeriods: 4, datapointsToAlarm: 2 });
+    expect(built.canary.runtimeConfig).toMatchObject({ periodSeconds: 600, holdWindows: 5 });
   });
 
   it('applies the window period, M of N and thresholds to every alarm', () => {

@@ -50,6 +50,19 @@ describe('AwsSolutionsChecks', () => {
     expect(stackFindings({ gateModels: ['bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0', 'openai:gpt-4o'] })).toEqual([]);
   });
 
+  it('stays clean with the canary, its Bedrock models taken from the gate’s, cross-region profile included', () => {
+    expect(
+      stackFindings({
+        gateModels: ['bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0', 'bedrock:meta.llama3-1-8b-instruct-v1:0'],
+        canary: { currentModel: 'bedrock:meta.llama3-1-8b-instruct-v1:0' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('stays clean with a canary serving a local model and no Bedrock model', () => {
+    expect(stackFindings({ canary: { currentModel: 'local:echo' } })).toEqual([]);
+  });
+
   it('acknowledges the cross-region foundation model of a gate model, not every model', () => {
     const app = unbundledApp();
     const stack = new FinegateStack(app, 'Finegate', { gateModels: ['bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0'] });

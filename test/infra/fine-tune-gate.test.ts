@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { checkpointReadyPattern } from '../../events/checkpoint-ready';
 import { registerRunPattern } from '../../events/run-registered';
 import { corpusUploadedPattern } from '../../events/s3-object-created';
-import { CheckpointGate } from '../../infra/checkpoint-gate';
+import { Canary, CANARY_ENTRIES } from '../../infra/canary';
+import { CHECKPOINT_GATE_ENTRIES, CheckpointGate } from '../../infra/checkpoint-gate';
 import { CORPUS_AUDIT_ENTRY, CorpusAudit, validPrefix } from '../../infra/corpus-audit';
 import { FineTuneGate, type FineTuneGateProps } from '../../infra/fine-tune-gate';
 import { FinegateFunction } from '../../infra/finegate-function';
@@ -184,6 +185,49 @@ describe('FineTuneGate', () => {
       ]),
     );
     expect(onBus).toHaveLength(2);
+  });
+});
+
+describe('FineTuneGate canary', () => {
+  const CANARY_TYPES = ['Custom::FinegateCanaryAlias', 'AWS::Lambda::Url', 'AWS::Lambda::Version', 'AWS::SQS::Queue', 'AWS::CloudWatch::Alarm'];
+  const bedrockStatements = (json: Record<string, any>, entry: string) =>
+    functionStatements(json, functionId(json, entry)).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('bedrock:')));
+
+  it('is not created without the canary prop', () => {
+    const { gate, json } = gateTemplate();
+    expect(gate.canary).toBeUndefined();
+    for (const type of CANARY_TYPES.filter((t) => t !== 'AWS::SQS::Queue')) expect(resourcesOf(json, type), type).toEqual([]);
+    for (const entry of Object.values(CANARY_ENTRIES)) expect(entriesOf(json, 'AWS::Lambda::Function').some(([, r]) => r.Metadata?.['finegate:entry'] === entry), entry).toBe(false);
+  });
+
+  it('is created over the gate’s storage when given, serving its current model', () => {
+    const { gate, stack, json } = gateTemplate({ canary: { currentModel: 'local:echo', trafficPercent: 5 } });
+    expect(gate.canary).toBeInstanceOf(Canary);
+    expect(gate.canary!.settings.trafficPercent).toBe(5);
+    for (const type of CANARY_TYPES) expect(resourcesOf(json, type).length, type).toBeGreaterThan(0);
+    const router = json.Resources[functionId(json, CANARY_ENTRIES.router)].Properties.Environment.Variables;
+    expect(router.MODEL_REF).toBe('local:echo');
+    const rollout = json.Resources[functionId(json, CANARY_ENTRIES.rolloutStep)].Properties.Environment.Variables;
+    expect(rollout.VERDICTS_TABLE).toEqual({ Ref: stack.getLogicalId(gate.storage.verdictsTable.node.defaultChild as CfnElement) });
+    // The rollout starts from the gate's own bus.
+    expect(json.Resources[stack.getLogicalId(gate.canary!.rolloutRule.node.defaultChild as CfnElement)].Properties.EventBusName).toEqual({
+      Ref: stack.getLogicalId(gate.storage.eventBus.node.defaultChild as CfnElement),
+    });
+  });
+
+  it('may call the gate’s Bedrock models unless its own are given', () => {
+    const gateModels = ['bedrock:meta.llama3-1-8b-instruct-v1:0', 'openai:gpt-4o'];
+    const shared = gateTemplate({ gateModels, canary: { currentModel: 'bedrock:meta.llama3-1-8b-instruct-v1:0' } });
+    const gateResources = JSON.stringify(bedrockStatements(shared.json, CHECKPOINT_GATE_ENTRIES.scoreBatch).map((s) => s.Resource));
+    for (const entry of [CANARY_ENTRIES.router, CANARY_ENTRIES.scorer]) {
+      const statements = bedrockStatements(shared.json, entry);
+      expect(statements, entry).toHaveLength(1);
+      expect(JSON.stringify(statements[0].Resource), entry).toContain('foundation-model/meta.llama3-1-8b-instruct-v1:0');
+      expect(gateResources).toContain('foundation-model/meta.llama3-1-8b-instruct-v1:0');
+    }
+    const own = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0';
+    const separate = gateTemplate({ gateModels, canary: { currentModel: 'local:echo', bedrockModelArns: [own] } });
+    expect(bedrockStatements(separate.json, CANARY_ENTRIES.router).map((s) => s.Resource)).toEqual([own]);
   });
 });
 

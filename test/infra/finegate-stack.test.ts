@@ -575,6 +575,23 @@ describe('outputs', () => {
   });
 });
 
+describe('with a canary', () => {
+  it('adds the canary and its outputs; the default stack has neither', () => {
+    const withCanary = synthesizeTemplate({ canary: { currentModel: 'local:echo' } });
+    const resources = Object.entries(withCanary.Resources as Record<string, Resource>);
+    const [urlId] = resources.find(([, r]) => r.Type === 'AWS::Lambda::Url')!;
+    const machines = resources.filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.includes('CanaryRolloutStateMachine')).map(([id]) => id);
+    expect(machines).toHaveLength(1);
+    expect(withCanary.Outputs).toMatchObject({
+      CanaryFunctionUrl: { Value: { 'Fn::GetAtt': [urlId, 'FunctionUrl'] } },
+      CanaryRolloutStateMachineArn: { Value: { Ref: machines[0] } },
+    });
+    expect(Object.keys(withCanary.Outputs).sort()).toEqual([...Object.keys(json.Outputs), 'CanaryFunctionUrl', 'CanaryRolloutStateMachineArn'].sort());
+    expect(resourcesOf('AWS::Lambda::Url')).toEqual([]);
+    expect(resourcesOf('Custom::FinegateCanaryAlias')).toEqual([]);
+  });
+});
+
 describe('snapshot', () => {
   it('matches the reviewed template (asset keys sanitized)', () => {
     const sanitized = JSON.parse(JSON.stringify(json), (key, value) =>
