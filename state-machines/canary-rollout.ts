@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { LAMBDA_SERVICE_ERRORS } from './checkpoint-gate';
+import { lambdaTask } from './lambda-task';
 
 /*
  * The canary rollout (stage 4), in JSONPath only, like the checkpoint gate:
@@ -111,7 +111,7 @@ export function buildCanaryRolloutDefinition(scope: Construct, props: CanaryRoll
   const S = CANARY_ROLLOUT_STATES;
   const A = ROLLOUT_ACTIONS;
 
-  const publish = invoke(scope, S.publish, props.step, {
+  const publish = lambdaTask(scope, S.publish, props.step, {
     comment: 'Publishes router versions pinning the current and the candidate model; the alias is not touched yet',
     payload: sfn.TaskInput.fromObject({ action: A.publish, 'gateVerdict.$': '$.gateVerdict', execution: EXECUTION }),
     resultPath: '$.published',
@@ -132,7 +132,7 @@ export function buildCanaryRolloutDefinition(scope: Construct, props: CanaryRoll
   const watchErrorRate = watch(S.watchErrorRate, errorRate);
   const watchLatency = watch(S.watchLatency, latency);
 
-  const weight = invoke(scope, S.weight, props.step, {
+  const weight = lambdaTask(scope, S.weight, props.step, {
     comment: 'Routes trafficPercent of the live alias to the candidate version',
     payload: sfn.TaskInput.fromObject({
       action: A.weight,
@@ -151,7 +151,7 @@ export function buildCanaryRolloutDefinition(scope: Construct, props: CanaryRoll
     parameters: { 'count.$': 'States.MathAdd($.window.count, 1)' },
     resultPath: '$.window',
   });
-  const check = invoke(scope, S.check, props.step, {
+  const check = lambdaTask(scope, S.check, props.step, {
     comment: 'Reads the canary alarms and metrics and decides hold, promote or rollback',
     payload: sfn.TaskInput.fromObject({
       action: A.check,
@@ -166,12 +166,12 @@ export function buildCanaryRolloutDefinition(scope: Construct, props: CanaryRoll
     resultPath: '$.decision',
   });
 
-  const promote = invoke(scope, S.promote, props.step, {
+  const promote = lambdaTask(scope, S.promote, props.step, {
     comment: 'Points the live alias at the candidate alone, records PASS, publishes Canary Promoted',
     payload: sfn.TaskInput.fromObject({ action: A.promote, 'gateVerdict.$': '$.gateVerdict', 'published.$': '$.published', 'decision.$': '$.decision', execution: EXECUTION }),
     resultPath: '$.promoted',
   });
-  const rollback = invoke(scope, S.rollback, props.step, {
+  const rollback = lambdaTask(scope, S.rollback, props.step, {
     comment: 'Clears the candidate weight, records the verdict, publishes Canary Rolled Back',
     payload: sfn.TaskInput.fromObject({
       action: A.rollback,
@@ -185,7 +185,7 @@ export function buildCanaryRolloutDefinition(scope: Construct, props: CanaryRoll
   });
 
   // The error is kept beside the state (not in place of it), so the rollback sees whatever was published.
-  const rollbackOnError = invoke(scope, S.rollbackOnError, props.step, {
+  const rollbackOnError = lambdaTask(scope, S.rollbackOnError, props.step, {
     comment: 'Fails closed: any error rolls the candidate back and records INCONCLUSIVE',
     payload: sfn.TaskInput.fromObject({ action: A.rollback, 'gateVerdict.$': '$.gateVerdict', 'state.$': '$', 'error.$': '$.error', execution: EXECUTION }),
     resultPath: sfn.JsonPath.DISCARD,
@@ -294,34 +294,4 @@ export function buildCanaryStartDefinition(scope: Construct, props: CanaryStartD
   start.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
   start.addCatch(sfn.Succeed.jsonPath(scope, S.alreadyStarted, { comment: 'This checkpoint already has a rollout' }), { errors: [EXECUTION_ALREADY_EXISTS] });
   return start;
-}
-
-function invoke(
-  scope: Construct,
-  id: string,
-  fn: lambda.IFunction,
-  props: Pick<tasks.LambdaInvokeJsonPathProps, 'comment' | 'payload' | 'resultPath'>,
-): tasks.LambdaInvoke {
-  const task = tasks.LambdaInvoke.jsonPath(scope, id, {
-    ...props,
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: false,
-    taskTimeout: sfn.Timeout.duration(taskTimeout(fn)),
-  });
-  task.addRetry({
-    errors: [...LAMBDA_SERVICE_ERRORS],
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return task;
-}
-
-/** A minute past the function's own timeout (Lambda's default of 3 s when unset, its maximum when imported). */
-function taskTimeout(fn: lambda.IFunction): Duration {
-  const own = fn instanceof lambda.Function ? (fn.timeout?.toSeconds() ?? 3) : 900;
-  return Duration.seconds(own + 60);
 }

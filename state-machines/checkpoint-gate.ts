@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { LAMBDA_SERVICE_ERRORS, lambdaTask } from './lambda-task';
+
+export { LAMBDA_SERVICE_ERRORS };
 
 /*
  * The checkpoint gate (stage 2), in JSONPath only so that the same definition runs in AWS and in the local
@@ -43,14 +44,6 @@ export const CHECKPOINT_GATE_STATES = {
   done: 'Done',
 } as const;
 
-/** Errors of the Lambda service itself (not of the handler), worth retrying with backoff. */
-export const LAMBDA_SERVICE_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
-] as const;
 
 /** The `outcome` of the record function's input: a decision to record, or a failure to record as INCONCLUSIVE. */
 export const RECORD_OUTCOME = { decided: 'decided', arena: 'arena', failed: 'failed' } as const;
@@ -87,7 +80,7 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
   const execution = { 'name.$': '$$.Execution.Name', 'arn.$': '$$.Execution.Id' };
 
   // Input: the whole execution input, so that optional fields (trainingLoss, promote) need no JSONPath that could miss.
-  const loadRun = invoke(scope, S.loadRun, props.loadRun, {
+  const loadRun = lambdaTask(scope, S.loadRun, props.loadRun, {
     comment: 'Reads the pinned run configuration and splits held-out set and drift suite into batches',
     resultPath: '$.loaded',
   });
@@ -104,7 +97,7 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
       },
     });
     return map.itemProcessor(
-      invoke(scope, taskId, props.scoreBatch, { comment: 'Scores one batch and writes its per-item results to the artifacts bucket' }),
+      lambdaTask(scope, taskId, props.scoreBatch, { comment: 'Scores one batch and writes its per-item results to the artifacts bucket' }),
     );
   };
 
@@ -116,7 +109,7 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
     .branch(scoreMap(S.scoreHeldout, '$.loaded.heldoutBatches', S.scoreHeldoutBatch))
     .branch(scoreMap(S.scoreDrift, '$.loaded.driftBatches', S.scoreDriftBatch));
 
-  const decide = invoke(scope, S.decide, props.decide, {
+  const decide = lambdaTask(scope, S.decide, props.decide, {
     comment: 'Held-out score, per-axis drift with bootstrap intervals, thresholds and error budget',
     payload: sfn.TaskInput.fromObject({
       'run.$': '$.loaded.run',
@@ -127,7 +120,7 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
     resultPath: '$.decision',
   });
 
-  const record = invoke(scope, S.record, props.record, {
+  const record = lambdaTask(scope, S.record, props.record, {
     comment: 'Writes the verdict and checkpoint history, publishes Gate Verdict and any stop recommendations',
     payload: sfn.TaskInput.fromObject({
       outcome: RECORD_OUTCOME.decided,
@@ -141,7 +134,7 @@ export function buildCheckpointGateDefinition(scope: Construct, props: Checkpoin
 
   // The caught error replaces the state ({Error, Cause}); the original event is read from the execution input,
   // which is there whatever step failed.
-  const recordFailure = invoke(scope, S.recordFailure, props.record, {
+  const recordFailure = lambdaTask(scope, S.recordFailure, props.record, {
     comment: 'Fails closed: records an INCONCLUSIVE verdict naming the error',
     payload: sfn.TaskInput.fromObject({
       outcome: RECORD_OUTCOME.failed,
@@ -182,7 +175,7 @@ function arenaStage(
   const S = CHECKPOINT_GATE_STATES;
   const execution = { 'name.$': '$$.Execution.Name', 'arn.$': '$$.Execution.Id' };
   // The whole state goes in: a first round has no arenaDecision, an extension carries its nextSampleSize.
-  const plan = invoke(scope, S.arenaPlan, props.arenaPlan, { comment: 'Draws production inputs with the run seed and batches them', resultPath: '$.arenaPlan' });
+  const plan = lambdaTask(scope, S.arenaPlan, props.arenaPlan, { comment: 'Draws production inputs with the run seed and batches them', resultPath: '$.arenaPlan' });
   const judge = sfn.Map.jsonPath(scope, S.arenaJudge, {
     comment: 'Candidate and base answer each input; a judge of another family compares them',
     itemsPath: '$.arenaPlan.batches',
@@ -195,18 +188,18 @@ function arenaStage(
     },
     resultPath: '$.arenaBatches',
   });
-  judge.itemProcessor(invoke(scope, S.arenaJudgeBatch, props.arenaBatch, { comment: 'Judges one batch of pairs and writes them to the artifacts bucket' }));
-  const decide = invoke(scope, S.arenaDecide, props.arenaDecide, {
+  judge.itemProcessor(lambdaTask(scope, S.arenaJudgeBatch, props.arenaBatch, { comment: 'Judges one batch of pairs and writes them to the artifacts bucket' }));
+  const decide = lambdaTask(scope, S.arenaDecide, props.arenaDecide, {
     comment: 'Wins, losses, ties with intervals; the decision fixed by the pinned effect floor',
     payload: sfn.TaskInput.fromObject({ 'run.$': '$.loaded.run', 'checkpoint.$': '$.loaded.checkpoint', 'plan.$': '$.arenaPlan', 'batches.$': '$.arenaBatches' }),
     resultPath: '$.arenaDecision',
   });
-  const record = invoke(scope, S.arenaRecord, props.record, {
+  const record = lambdaTask(scope, S.arenaRecord, props.record, {
     comment: 'Writes the arena verdict and publishes Gate Verdict (stage arena); a PASS promotes',
     payload: sfn.TaskInput.fromObject({ outcome: RECORD_OUTCOME.arena, 'run.$': '$.loaded.run', 'checkpoint.$': '$.loaded.checkpoint', 'decision.$': '$.arenaDecision', execution }),
     resultPath: '$.arenaRecorded',
   });
-  const recordFailure = invoke(scope, S.recordArenaFailure, props.record, {
+  const recordFailure = lambdaTask(scope, S.recordArenaFailure, props.record, {
     comment: 'Fails closed: records an INCONCLUSIVE arena verdict naming the error',
     payload: sfn.TaskInput.fromObject({ outcome: RECORD_OUTCOME.failed, stage: 'arena', 'checkpointReady.$': '$$.Execution.Input', 'error.$': '$', execution }),
     resultPath: sfn.JsonPath.DISCARD,
@@ -220,35 +213,4 @@ function arenaStage(
   return sfn.Choice.jsonPath(scope, S.promotionCandidate, { comment: 'Only a PASS on a checkpoint marked for promotion goes on to the arena' })
     .when(sfn.Condition.booleanEquals('$.decision.promote', true), plan.next(judge).next(decide).next(extend))
     .otherwise(done);
-}
-
-function invoke(
-  scope: Construct,
-  id: string,
-  fn: lambda.IFunction,
-  props: Pick<tasks.LambdaInvokeJsonPathProps, 'comment' | 'payload' | 'resultPath'>,
-): tasks.LambdaInvoke {
-  const task = tasks.LambdaInvoke.jsonPath(scope, id, {
-    ...props,
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    // One retrier for the service errors, with throttling and jitter (CDK's default one leaves both out).
-    retryOnServiceExceptions: false,
-    taskTimeout: sfn.Timeout.duration(taskTimeout(fn)),
-  });
-  task.addRetry({
-    errors: [...LAMBDA_SERVICE_ERRORS],
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return task;
-}
-
-/** A minute past the function's own timeout (Lambda's default of 3 s when unset, its maximum when imported). */
-function taskTimeout(fn: lambda.IFunction): Duration {
-  const own = fn instanceof lambda.Function ? (fn.timeout?.toSeconds() ?? 3) : 900;
-  return Duration.seconds(own + 60);
 }
