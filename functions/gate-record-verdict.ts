@@ -92,36 +92,22 @@ export const handler = async (event: unknown) => {
 
 /** The arena's verdict (stage 3): a PASS on a promotion candidate is the promotion the canary starts from. */
 async function recordArena(env: GateEnvironment, input: z.infer<typeof arena>) {
-  const stores = gateStores(env);
   const { checkpoint, decision } = input;
-  const record = await stores.runs.get(checkpoint.runId);
-  const created = await stores.verdicts.putOnce({
-    subject: `run#${checkpoint.runId}`,
-    key: `checkpoint#${checkpoint.checkpoint}#arena`,
-    kind: 'arena',
+  const record = await gateStores(env).runs.get(checkpoint.runId);
+  const created = await writeVerdictOnce(env, record, {
+    stage: 'arena',
+    runId: checkpoint.runId,
+    checkpoint: checkpoint.checkpoint,
+    step: checkpoint.step,
     verdict: decision.verdict,
     reasons: decision.reasons,
+    promote: decision.promote,
     configHash: input.run.configHash,
-    config: record?.config ?? null,
-    summary: { step: checkpoint.step, candidateModel: checkpoint.candidateModel, promote: decision.promote, scores: decision.scores, execution: input.execution ?? null },
+    scores: decision.scores,
     reportUri: decision.reportUri,
-    createdAt: new Date().toISOString(),
+    candidateModel: checkpoint.candidateModel,
+    ...(input.execution ? { execution: input.execution } : {}),
   });
-  if (created) {
-    const detail: GateVerdictDetail = {
-      runId: checkpoint.runId,
-      checkpoint: checkpoint.checkpoint,
-      step: checkpoint.step,
-      stage: 'arena',
-      verdict: decision.verdict,
-      reasons: decision.reasons.slice(0, 20),
-      promote: decision.promote,
-      configHash: input.run.configHash,
-      scores: decision.scores as GateVerdictDetail['scores'],
-      reportUri: decision.reportUri,
-    };
-    await stores.events.publish(SOURCES.gate, GATE_VERDICT, { ...detail, candidateModel: checkpoint.candidateModel, ...(record ? { baseModel: record.config.baseModel } : {}) } satisfies GateVerdictDetail);
-  }
   return { verdict: decision.verdict, created };
 }
 
@@ -129,17 +115,19 @@ async function recordDecision(env: GateEnvironment, input: z.infer<typeof decide
   const stores = gateStores(env);
   const { checkpoint, decision } = input;
   const record = await stores.runs.get(checkpoint.runId);
-  const created = await stores.verdicts.putOnce({
-    subject: `run#${checkpoint.runId}`,
-    key: `checkpoint#${checkpoint.checkpoint}#gate`,
-    kind: 'checkpoint-gate',
+  const created = await writeVerdictOnce(env, record, {
+    stage: 'checkpoint',
+    runId: checkpoint.runId,
+    checkpoint: checkpoint.checkpoint,
+    step: checkpoint.step,
     verdict: decision.verdict,
     reasons: decision.reasons,
+    promote: decision.promote,
     configHash: input.run.configHash,
-    config: record?.config ?? null,
-    summary: { step: checkpoint.step, candidateModel: checkpoint.candidateModel, promote: decision.promote, scores: decision.scores, execution: input.execution ?? null },
+    scores: decision.scores,
     reportUri: decision.reportUri,
-    createdAt: new Date().toISOString(),
+    candidateModel: checkpoint.candidateModel,
+    ...(input.execution ? { execution: input.execution } : {}),
   });
   const heldout = typeof decision.scores.heldout === 'number' ? decision.scores.heldout : undefined;
   await stores.runs.appendCheckpoint(checkpoint.runId, {
@@ -149,25 +137,8 @@ async function recordDecision(env: GateEnvironment, input: z.infer<typeof decide
     ...(checkpoint.trainingLoss !== undefined ? { trainingLoss: checkpoint.trainingLoss } : {}),
     ...(heldout !== undefined ? { heldoutScore: heldout } : {}),
   });
-  // A re-run of the same checkpoint finds its verdict already written: nothing is published twice.
-  if (created) {
-    const detail: GateVerdictDetail = {
-      runId: checkpoint.runId,
-      checkpoint: checkpoint.checkpoint,
-      step: checkpoint.step,
-      stage: 'checkpoint',
-      verdict: decision.verdict,
-      reasons: decision.reasons.slice(0, 20),
-      promote: decision.promote,
-      configHash: input.run.configHash,
-      scores: decision.scores as GateVerdictDetail['scores'],
-      reportUri: decision.reportUri,
-      candidateModel: checkpoint.candidateModel,
-      ...(record ? { baseModel: record.config.baseModel } : {}),
-    };
-    await stores.events.publish(SOURCES.gate, GATE_VERDICT, detail);
-    if (record) await publishRecommendations(env, record, input, heldout);
-  }
+  // Stop recommendations go with the verdict's first writing only, like the Gate Verdict itself.
+  if (created && record) await publishRecommendations(env, record, input, heldout);
   const reportUri = record ? await writeRunReport(env, record) : undefined;
   return { verdict: decision.verdict, created, ...(reportUri ? { runReportUri: reportUri } : {}) };
 }
@@ -230,36 +201,76 @@ async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>
     stage = gate && (gate.summary as { promote?: unknown }).promote === true ? 'arena' : 'checkpoint';
   }
   const reasons = [`the ${stage === 'arena' ? 'arena' : 'gate'} could not complete: ${input.error.Error ?? 'error'}: ${cause}`];
-  const created = await stores.verdicts.putOnce({
-    subject: `run#${runId}`,
-    key: `checkpoint#${checkpoint}#${stage === 'arena' ? 'arena' : 'gate'}`,
-    kind: stage === 'arena' ? 'arena' : 'checkpoint-gate',
+  const created = await writeVerdictOnce(env, record, {
+    stage,
+    runId,
+    checkpoint,
+    ...(step !== undefined ? { step } : {}),
     verdict: 'INCONCLUSIVE',
     reasons,
+    promote: false,
     configHash: record?.configHash ?? 'unregistered',
-    config: record?.config ?? null,
-    summary: { step: step ?? null, promote: false, execution: input.execution ?? null },
-    reportUri: '',
-    createdAt: new Date().toISOString(),
+    scores: {},
+    ...(input.execution ? { execution: input.execution } : {}),
   });
   if (record && step !== undefined && stage === 'checkpoint') {
     await stores.runs.appendCheckpoint(runId, { checkpoint, step, verdict: 'INCONCLUSIVE', ...(ready.data.trainingLoss !== undefined ? { trainingLoss: ready.data.trainingLoss } : {}) });
   }
+  return { verdict: 'INCONCLUSIVE', created };
+}
+
+/** A stage's verdict, as every path records it. */
+interface StageVerdict {
+  stage: 'checkpoint' | 'arena';
+  runId: string;
+  checkpoint: string;
+  step?: number;
+  verdict: GateVerdictDetail['verdict'];
+  reasons: string[];
+  promote: boolean;
+  configHash: string;
+  scores: Record<string, unknown>;
+  reportUri?: string;
+  candidateModel?: string;
+  execution?: { name: string; arn: string };
+}
+
+/**
+ * Writes a stage's verdict once (checkpoint#<name>#gate or #arena) and, only when this call wrote it, publishes its
+ * Gate Verdict: a re-run of the same checkpoint publishes nothing twice. Returns whether it was written.
+ */
+async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefined, v: StageVerdict): Promise<boolean> {
+  const stores = gateStores(env);
+  const created = await stores.verdicts.putOnce({
+    subject: `run#${v.runId}`,
+    key: `checkpoint#${v.checkpoint}#${v.stage === 'arena' ? 'arena' : 'gate'}`,
+    kind: v.stage === 'arena' ? 'arena' : 'checkpoint-gate',
+    verdict: v.verdict,
+    reasons: v.reasons,
+    configHash: v.configHash,
+    config: record?.config ?? null,
+    summary: { step: v.step ?? null, candidateModel: v.candidateModel ?? null, promote: v.promote, scores: v.scores, execution: v.execution ?? null },
+    reportUri: v.reportUri ?? '',
+    createdAt: new Date().toISOString(),
+  });
   if (created) {
     const detail: GateVerdictDetail = {
-      runId,
-      checkpoint,
-      ...(step !== undefined ? { step } : {}),
-      stage,
-      verdict: 'INCONCLUSIVE',
-      reasons,
-      promote: false,
-      configHash: record?.configHash ?? 'unregistered',
-      scores: {},
+      runId: v.runId,
+      checkpoint: v.checkpoint,
+      ...(v.step !== undefined ? { step: v.step } : {}),
+      stage: v.stage,
+      verdict: v.verdict,
+      reasons: v.reasons.slice(0, 20),
+      promote: v.promote,
+      configHash: v.configHash,
+      scores: v.scores as GateVerdictDetail['scores'],
+      ...(v.reportUri ? { reportUri: v.reportUri } : {}),
+      ...(v.candidateModel ? { candidateModel: v.candidateModel } : {}),
+      ...(record ? { baseModel: record.config.baseModel } : {}),
     };
     await stores.events.publish(SOURCES.gate, GATE_VERDICT, detail);
   }
-  return { verdict: 'INCONCLUSIVE', created };
+  return created;
 }
 
 function causeMessage(error: { Error?: string; Cause?: string }): string {
