@@ -4,7 +4,7 @@ import { runArena } from './arena/arena-run';
 import { checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './gate-context';
 import { chatModel } from './gate-models';
 import { readText } from './stores/read-text';
-import { putJsonl } from './stores/s3-jsonl';
+import { putJsonl } from './stores/s3-objects';
 
 const inputSchema = z.object({
   runId: z.string().min(1),

@@ -4,7 +4,7 @@ import type { ArenaPairResult } from './arena/arena-run';
 import { arenaStatistics } from './arena/arena-statistics';
 import { estimateCost } from './arena/price-estimate';
 import { checkpointPrefix, gateEnvironment, loadRunRecord } from './gate-context';
-import { getJsonl, putText } from './stores/s3-jsonl';
+import { getJsonl, putText } from './stores/s3-objects';
 
 const inputSchema = z.object({
   run: z.object({ runId: z.string(), configHash: z.string() }).loose(),

@@ -5,8 +5,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { s3ObjectCreatedSchema } from '../events/s3-object-created';
@@ -17,6 +15,7 @@ import { runAuditJob } from './audit/audit-job';
 import { relabelerFor } from './audit/model-relabeler';
 import { createEmbedder } from './stores/embedder-factory';
 import { DynamoVerdictStore } from './stores/dynamo-verdict-store';
+import { idempotencyPersistence } from './stores/idempotency-persistence';
 import { EventBridgePublisher } from './stores/eventbridge-publisher';
 import { S3ArtifactSink } from './stores/s3-artifact-sink';
 import { S3CorpusSource } from './stores/s3-corpus-source';
@@ -125,7 +124,7 @@ function idempotent(tableName: string) {
   if (!idempotentAudit) {
     idempotencyConfig = new IdempotencyConfig({ expiresAfterSeconds: 7 * 24 * 3600 });
     idempotentAudit = makeIdempotent(auditObject, {
-      persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: new DynamoDBClient({}) }),
+      persistenceStore: idempotencyPersistence(tableName),
       config: idempotencyConfig,
     });
   }

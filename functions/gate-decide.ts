@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decideCheckpoint } from './gates/checkpoint-decision';
 import type { ItemResult } from './gates/score-items';
 import { checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './gate-context';
-import { getJsonl, putText } from './stores/s3-jsonl';
+import { getJsonl, putText } from './stores/s3-objects';
 
 const batchResult = z.object({ kind: z.enum(['heldout', 'drift']), axis: z.string().optional(), batch: z.number(), uri: z.string(), n: z.number(), errors: z.number() });
 const inputSchema = z.object({

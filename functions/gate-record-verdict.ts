@@ -7,7 +7,7 @@ import type { CheckpointDecision } from './gates/checkpoint-decision';
 import { renderRunHtml, renderRunMarkdown, type CheckpointReportRow } from './gates/run-report';
 import { checkpointPrefix, gateEnvironment, gateStores, type GateEnvironment } from './gate-context';
 import type { RunRecord } from './runs/run-record';
-import { getTextIfExists, putText } from './stores/s3-jsonl';
+import { getTextIfExists, putText } from './stores/s3-objects';
 
 const decided = z.object({
   outcome: z.literal('decided'),

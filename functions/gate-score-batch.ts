@@ -7,7 +7,7 @@ import { checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './
 import { chatModel } from './gate-models';
 import { loadShippedDriftSuite } from './stores/drift-suite-files';
 import { readText } from './stores/read-text';
-import { putJsonl } from './stores/s3-jsonl';
+import { putJsonl } from './stores/s3-objects';
 
 const inputSchema = z.object({
   runId: z.string().min(1),

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -34,6 +34,7 @@ import {
   flattenReference,
 } from './nag-suppressions';
 import type { Storage } from './storage';
+import { createStateMachineLogGroup } from './state-machine-log-group';
 
 /** The functions of the canary (stage 4), by role. */
 export type CanaryFunctionName = 'router' | 'scorer' | 'rollback' | 'rolloutStep';
@@ -287,7 +288,7 @@ export class Canary extends Construct {
     if (props.existingStateMachineLogGroup) {
       this.logGroup = props.existingStateMachineLogGroup;
     } else {
-      const created = this.createLogGroup(props.stateMachineLogGroupProps);
+      const created = createStateMachineLogGroup(this, 'the finegate canary rollout', props.stateMachineLogGroupProps);
       this.logGroup = created.logGroup;
       this.logGroupKey = created.key;
     }
@@ -501,38 +502,6 @@ export class Canary extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     return { rubricDrops, shadowWinRate, sequential };
-  }
-
-  private createLogGroup(overrides?: logs.LogGroupProps): { logGroup: logs.ILogGroup; key: kms.IKey } {
-    // Execution data (the Gate Verdict, every decision) is logged, so the group gets a key of its own.
-    const key = new kms.Key(this, 'LogGroupKey', {
-      description: 'Encrypts the execution log of the finegate canary rollout',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const stack = Stack.of(this);
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogs',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          },
-        },
-      }),
-    );
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
-      // Step Functions' log delivery stays within the log resource-policy size limit under this prefix.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      encryptionKey: key,
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-      ...overrides,
-    });
-    return { logGroup, key };
   }
 
   /** What each handler calls, and no more. */

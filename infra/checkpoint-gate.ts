@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,7 @@ import { DEFAULT_HELDOUT_PREFIX, validPrefix } from './corpus-audit';
 import { FinegateFunction, type FinegateFunctionProps } from './finegate-function';
 import { acknowledgeCrossRegionModel, acknowledgePrefixObjects, flattenReference } from './nag-suppressions';
 import type { Storage } from './storage';
+import { createStateMachineLogGroup } from './state-machine-log-group';
 
 /** The functions of the checkpoint gate (stage 2) and of the arena after it (stage 3), by role. */
 export type GateFunctionName = 'start' | 'loadRun' | 'scoreBatch' | 'decide' | 'record' | 'arenaPlan' | 'arenaBatch' | 'arenaDecide';
@@ -184,7 +185,7 @@ export class CheckpointGate extends Construct {
     if (props.existingStateMachineLogGroup) {
       this.logGroup = props.existingStateMachineLogGroup;
     } else {
-      const created = this.createLogGroup(props.stateMachineLogGroupProps);
+      const created = createStateMachineLogGroup(this, 'the finegate checkpoint gate', props.stateMachineLogGroupProps);
       this.logGroup = created.logGroup;
       this.logGroupKey = created.key;
     }
@@ -246,43 +247,6 @@ export class CheckpointGate extends Construct {
         targets: [target],
       });
     }
-  }
-
-  private createLogGroup(overrides?: logs.LogGroupProps): { logGroup: logs.ILogGroup; key: kms.IKey } {
-    // Execution data (inputs and outputs of every state) is logged, so the group gets a key of its own.
-    const key = new kms.Key(this, 'LogGroupKey', {
-      description: 'Encrypts the execution log of the finegate checkpoint gate',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const stack = Stack.of(this);
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogs',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
-      // Step Functions' log delivery stays within the log resource-policy size limit under this prefix.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      encryptionKey: key,
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-      ...overrides,
-    });
-    return { logGroup, key };
   }
 
   private grantAccess(storage: Storage, bedrockModelArns: string[]): void {

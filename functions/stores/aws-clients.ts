@@ -19,6 +19,7 @@ let ddb: DynamoDBDocumentClient | undefined;
 let eventBridge: EventBridgeClient | undefined;
 let bedrockRuntime: BedrockRuntimeClient | undefined;
 let sfn: SFNClient | undefined;
+let ddbRaw: DynamoDBClient | undefined;
 let lambda: LambdaClient | undefined;
 let sqs: SQSClient | undefined;
 let cloudWatch: CloudWatchClient | undefined;
@@ -34,8 +35,14 @@ export function s3Client(): S3Client {
   return s3;
 }
 
+/** The plain DynamoDB client, for libraries that take one (Powertools idempotency). */
+export function dynamoClient(): DynamoDBClient {
+  ddbRaw ??= new DynamoDBClient({});
+  return ddbRaw;
+}
+
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  ddb ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  ddb ??= DynamoDBDocumentClient.from(dynamoClient(), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   return ddb;
@@ -93,6 +100,7 @@ export function resetAwsClients(): void {
   cloudWatch?.destroy();
   s3 = undefined;
   ddb = undefined;
+  ddbRaw = undefined;
   eventBridge = undefined;
   bedrockRuntime = undefined;
   sfn = undefined;

@@ -2,12 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { corpusAuditedPattern, corpusAuditedDetailSchema, type CorpusAuditedDetail } from '../../events/corpus-audited';
 import { corpusSubject } from '../../functions/audit/corpus-identity';
-import { resetAwsClients, s3Client } from '../../functions/stores/aws-clients';
+import { resetAwsClients } from '../../functions/stores/aws-clients';
+import { getBytes, putObject } from '../../functions/stores/s3-objects';
 import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
-import { parseS3Uri } from '../../functions/stores/s3-uri';
 import { plantedCorpus } from '../demo/synthetic-corpus';
 import { startLocalRuntime, type LocalRuntime } from '../local/local-runtime';
 import { UsageError } from './usage-error';
@@ -49,7 +48,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const corporaBucket = runtime.output('CorporaBucketName');
     const corpus = plantedCorpus({ rows });
     const heldoutKey = 'heldout/support-tickets-heldout.jsonl';
-    await s3Client().send(new PutObjectCommand({ Bucket: corporaBucket, Key: heldoutKey, Body: corpus.heldout.join('\n') + '\n' }));
+    await putObject(corporaBucket, heldoutKey, corpus.heldout.join('\n') + '\n');
     const heldoutUri = `s3://${corporaBucket}/${heldoutKey}`;
     const kinds = [...new Set(corpus.planted.map((p) => p.kind))];
     say(`  planted ${corpus.planted.length} problems in ${rows} rows: ${kinds.join(', ')}`);
@@ -58,7 +57,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     printAudit(say, 'uploaded corpus', first);
     await saveReports(first, join(outDir, 'uploaded'));
 
-    const clean = await getObject(first.artifacts.clean);
+    const clean = await getBytes(first.artifacts.clean);
     const second = await uploadAndAwait(runtime, corporaBucket, 'corpora/support-tickets.clean.jsonl.gz', clean, heldoutUri);
     printAudit(say, 'its clean corpus, uploaded again', second);
     await saveReports(second, join(outDir, 'clean'));
@@ -74,7 +73,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
 }
 
 async function uploadAndAwait(runtime: LocalRuntime, bucket: string, key: string, body: Buffer, heldoutUri: string): Promise<CorpusAuditedDetail> {
-  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: { 'finegate-heldout': heldoutUri } }));
+  await putObject(bucket, key, body, { metadata: { 'finegate-heldout': heldoutUri } });
   const pattern = { ...corpusAuditedPattern(), detail: { corpus: { key: [key] } } };
   const event = await runtime.waitForEvent(pattern, { timeoutMs: 120_000 });
   return corpusAuditedDetailSchema.parse((event.event as { detail: unknown }).detail);
@@ -91,16 +90,11 @@ function printAudit(say: (line: string) => void, what: string, detail: CorpusAud
   if (detail.reasons.length > 6) say(`    - … ${detail.reasons.length - 6} more in the report`);
 }
 
-async function getObject(uri: string): Promise<Buffer> {
-  const { bucket, key } = parseS3Uri(uri);
-  const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await out.Body!.transformToByteArray());
-}
 
 async function saveReports(detail: CorpusAuditedDetail, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const a = detail.artifacts;
   for (const [name, uri] of [['report.json', a.report], ['report.md', a.reportMarkdown], ['report.html', a.reportHtml], ['findings.jsonl.gz', a.findings], ['quarantine.jsonl.gz', a.quarantine]] as const) {
-    writeFileSync(join(dir, name), await getObject(uri));
+    writeFileSync(join(dir, name), await getBytes(uri));
   }
 }

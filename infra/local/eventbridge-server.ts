@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AwsJsonError, listenLocal, parseJsonBody, readBody, sendAwsJson, sendAwsJsonError } from './aws-json-protocol';
+
+export { AwsJsonError };
 
 /*
  * The EventBridge PutEvents API over its real wire protocol (AWS JSON 1.1, `X-Amz-Target: AWSEvents.PutEvents`),
@@ -51,17 +53,6 @@ const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;
 const JSON_11 = 'application/x-amz-json-1.1';
 
-export class AwsJsonError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
-}
-
 interface ResultEntry {
   EventId?: string;
   ErrorCode?: string;
@@ -72,7 +63,7 @@ export async function startEventBridgeServer(options: StartEventBridgeServerOpti
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, error instanceof AwsJsonError ? error : new AwsJsonError('InternalFailure', String(error), 500));
+      if (!res.headersSent) sendAwsJsonError(res, JSON_11, error instanceof AwsJsonError ? error : new AwsJsonError('InternalFailure', String(error), 500));
       else res.destroy();
     });
   });
@@ -83,11 +74,11 @@ export async function startEventBridgeServer(options: StartEventBridgeServerOpti
     if (req.method === 'POST' && typeof target === 'string') {
       const body = await readBody(req);
       if (target !== 'AWSEvents.PutEvents') throw new AwsJsonError('UnknownOperationException', `Operation ${target} is not supported here`);
-      sendJson(res, 200, putEvents(parseJson(body)));
+      sendAwsJson(res, JSON_11, 200, putEvents(parseJsonBody(body)));
       return;
     }
     if (options.extraRoutes && (await options.extraRoutes(req, res, url))) return;
-    sendJson(res, 404, { message: `no route for ${req.method} ${url.pathname}` });
+    sendAwsJson(res, JSON_11, 404, { message: `no route for ${req.method} ${url.pathname}` });
   }
 
   function putEvents(input: unknown): { FailedEntryCount: number; Entries: ResultEntry[] } {
@@ -160,20 +151,7 @@ export async function startEventBridgeServer(options: StartEventBridgeServerOpti
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${host}:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenLocal(server, host, options.port ?? 0);
 }
 
 function validation(detail: string): AwsJsonError {
@@ -206,40 +184,6 @@ function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body === '' ? '{}' : body);
-  } catch {
-    throw new AwsJsonError('SerializationException', 'Start of structure or map found where not expected.');
-  }
-}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': JSON_11,
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(payload);
-}
 
-function sendError(res: ServerResponse, error: AwsJsonError): void {
-  const payload = JSON.stringify({ __type: error.type, message: error.message });
-  res.writeHead(error.status, {
-    'content-type': JSON_11,
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-    'x-amzn-errortype': error.type,
-  });
-  res.end(payload);
-}

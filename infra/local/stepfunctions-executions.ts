@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { AwsJsonError } from './eventbridge-server';
+import { AwsJsonError } from './aws-json-protocol';
 import type { InvocationOutcome } from './lambda-invoker';
 import {
   DEFAULT_DELAY_SCALING,

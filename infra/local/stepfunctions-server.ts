@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AwsJsonError } from './eventbridge-server';
+import { AwsJsonError, listenLocal, parseJsonBody, readBody, sendAwsJson, sendAwsJsonError } from './aws-json-protocol';
 import type { ExecutionRecord, LocalStepFunctions } from './stepfunctions-executions';
 
 /*
@@ -68,35 +66,22 @@ export async function startStepFunctionsServer(options: StartStepFunctionsServer
         res.destroy();
         return;
       }
-      sendError(res, error instanceof AwsJsonError ? error : new AwsJsonError('InternalFailure', String(error), 500));
+      sendAwsJsonError(res, JSON_10, error instanceof AwsJsonError ? error : new AwsJsonError('InternalFailure', String(error), 500));
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.headers['x-amz-target'];
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_REQUEST_BYTES);
     if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
       throw new AwsJsonError('UnknownOperationException', `expected a POST with X-Amz-Target ${TARGET_PREFIX}<Operation>`, 404);
     }
     const operation = operations[target.slice(TARGET_PREFIX.length)];
     if (!operation) throw new AwsJsonError('UnknownOperationException', `Operation ${target} is not supported here`);
-    sendJson(res, 200, operation(parseJson(body)));
+    sendAwsJson(res, JSON_10, 200, operation(parseJson(body)));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${host}:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenLocal(server, host, options.port ?? 0);
 }
 
 function describe(record: ExecutionRecord): Record<string, unknown> {
@@ -147,49 +132,12 @@ function optionalString(input: Record<string, unknown>, field: string): Record<s
 }
 
 function parseJson(body: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body === '' ? '{}' : body);
-  } catch {
-    throw new AwsJsonError('SerializationException', 'Start of structure or map found where not expected.');
-  }
+  const parsed = parseJsonBody(body);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AwsJsonError('SerializationException', 'the request body must be a JSON object');
   }
   return parsed as Record<string, unknown>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        reject(new AwsJsonError('ValidationException', 'request too large', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': JSON_10, 'content-length': Buffer.byteLength(payload), 'x-amzn-requestid': randomUUID() });
-  res.end(payload);
-}
 
-function sendError(res: ServerResponse, error: AwsJsonError): void {
-  const payload = JSON.stringify({ __type: error.type, message: error.message });
-  res.writeHead(error.status, {
-    'content-type': JSON_10,
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-    'x-amzn-errortype': error.type,
-  });
-  res.end(payload);
-}

@@ -7,7 +7,7 @@ import { CHECKPOINT_READY } from '../../events/checkpoint-ready';
 import { SOURCES } from '../../events/event-sources';
 import { executionName } from '../../functions/gates/execution-name';
 import { resetAwsClients } from '../../functions/stores/aws-clients';
-import { getText } from '../../functions/stores/s3-jsonl';
+import { getText } from '../../functions/stores/s3-objects';
 import { loadShippedDriftSuite } from '../../functions/stores/drift-suite-files';
 import { DynamoRunStore } from '../../functions/stores/dynamo-run-store';
 import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
