@@ -115,28 +115,35 @@ async function recordDecision(env: GateEnvironment, input: z.infer<typeof decide
   const stores = gateStores(env);
   const { checkpoint, decision } = input;
   const record = await stores.runs.get(checkpoint.runId);
-  const created = await writeVerdictOnce(env, record, {
-    stage: 'checkpoint',
-    runId: checkpoint.runId,
-    checkpoint: checkpoint.checkpoint,
-    step: checkpoint.step,
-    verdict: decision.verdict,
-    reasons: decision.reasons,
-    promote: decision.promote,
-    configHash: input.run.configHash,
-    scores: decision.scores,
-    reportUri: decision.reportUri,
-    candidateModel: checkpoint.candidateModel,
-    ...(input.execution ? { execution: input.execution } : {}),
-  });
   const heldout = typeof decision.scores.heldout === 'number' ? decision.scores.heldout : undefined;
-  await stores.runs.appendCheckpoint(checkpoint.runId, {
-    checkpoint: checkpoint.checkpoint,
-    step: checkpoint.step,
-    verdict: decision.verdict,
-    ...(checkpoint.trainingLoss !== undefined ? { trainingLoss: checkpoint.trainingLoss } : {}),
-    ...(heldout !== undefined ? { heldoutScore: heldout } : {}),
-  });
+  // The history is in place before the Gate Verdict goes out: whoever reacts to it reads a complete run.
+  const created = await writeVerdictOnce(
+    env,
+    record,
+    {
+      stage: 'checkpoint',
+      runId: checkpoint.runId,
+      checkpoint: checkpoint.checkpoint,
+      step: checkpoint.step,
+      verdict: decision.verdict,
+      reasons: decision.reasons,
+      promote: decision.promote,
+      configHash: input.run.configHash,
+      scores: decision.scores,
+      reportUri: decision.reportUri,
+      candidateModel: checkpoint.candidateModel,
+      ...(input.execution ? { execution: input.execution } : {}),
+    },
+    async () => {
+      await stores.runs.appendCheckpoint(checkpoint.runId, {
+        checkpoint: checkpoint.checkpoint,
+        step: checkpoint.step,
+        verdict: decision.verdict,
+        ...(checkpoint.trainingLoss !== undefined ? { trainingLoss: checkpoint.trainingLoss } : {}),
+        ...(heldout !== undefined ? { heldoutScore: heldout } : {}),
+      });
+    },
+  );
   // Stop recommendations go with the verdict's first writing only, like the Gate Verdict itself.
   if (created && record) await publishRecommendations(env, record, input, heldout);
   const reportUri = record ? await writeRunReport(env, record) : undefined;
@@ -212,10 +219,11 @@ async function recordFailure(env: GateEnvironment, input: z.infer<typeof failed>
     configHash: record?.configHash ?? 'unregistered',
     scores: {},
     ...(input.execution ? { execution: input.execution } : {}),
+  }, async () => {
+    if (record && step !== undefined && stage === 'checkpoint') {
+      await stores.runs.appendCheckpoint(runId, { checkpoint, step, verdict: 'INCONCLUSIVE', ...(ready.data.trainingLoss !== undefined ? { trainingLoss: ready.data.trainingLoss } : {}) });
+    }
   });
-  if (record && step !== undefined && stage === 'checkpoint') {
-    await stores.runs.appendCheckpoint(runId, { checkpoint, step, verdict: 'INCONCLUSIVE', ...(ready.data.trainingLoss !== undefined ? { trainingLoss: ready.data.trainingLoss } : {}) });
-  }
   return { verdict: 'INCONCLUSIVE', created };
 }
 
@@ -236,10 +244,10 @@ interface StageVerdict {
 }
 
 /**
- * Writes a stage's verdict once (checkpoint#<name>#gate or #arena) and, only when this call wrote it, publishes its
- * Gate Verdict: a re-run of the same checkpoint publishes nothing twice. Returns whether it was written.
+ * Writes a stage's verdict once (checkpoint#<name>#gate or #arena), runs `afterWrite` (the run history), and, only when
+ * this call wrote the verdict, publishes its Gate Verdict: a re-run publishes nothing twice. Returns whether it was written.
  */
-async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefined, v: StageVerdict): Promise<boolean> {
+async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefined, v: StageVerdict, afterWrite?: () => Promise<void>): Promise<boolean> {
   const stores = gateStores(env);
   const created = await stores.verdicts.putOnce({
     subject: `run#${v.runId}`,
@@ -253,6 +261,8 @@ async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefi
     reportUri: v.reportUri ?? '',
     createdAt: new Date().toISOString(),
   });
+  // Runs on a re-run too (it is idempotent), before anything is published.
+  await afterWrite?.();
   if (created) {
     const detail: GateVerdictDetail = {
       runId: v.runId,

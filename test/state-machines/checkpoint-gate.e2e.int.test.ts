@@ -156,7 +156,11 @@ describe('checkpoint gate, end to end in the local runtime', () => {
     expect(verdict.reasons.join('\n')).toMatch(/refusal/);
     const history = await new DynamoRunStore(stackOutput(local, 'RunsTableName')).history(runId);
     expect(history.map((h) => h.verdict)).toEqual(['PASS', 'FAIL']);
-    const report = await getText(`s3://${artifacts}/runs/${runId}/report.md`);
+    // The run report is rewritten after the verdict is published: wait for the one that has ckpt-2.
+    const report = await waitFor(async () => {
+      const text = await getText(`s3://${artifacts}/runs/${runId}/report.md`);
+      return text.includes('| ckpt-2 |') ? text : undefined;
+    }, { timeoutMs: 60_000, description: 'run report with ckpt-2' });
     expect(report).toMatch(/\| ckpt-1 \| 100 \|/);
     expect(report).toMatch(/\| ckpt-2 \| 200 \|.*\*\*FAIL\*\*/);
   });
