@@ -107,6 +107,8 @@ const inputSchema = z.discriminatedUnion('action', [
   stateSchema.extend({ action: z.literal('promote'), decision: decisionSchema }),
   // A rollback must work with whatever is known: a failure before publish leaves no state but the run.
   stateSchema.partial().extend({ action: z.literal('rollback'), runId: runIdSchema, decision: decisionSchema.optional(), error: errorSchema.optional(), elapsedWindows: z.number().optional() }),
+  // An operator's promotion (`finegate canary promote`): the state is read back from the alias and the version pins.
+  z.strictObject({ action: z.literal('operator-promote'), runId: runIdSchema, reason: z.string().trim().min(1).max(1000) }),
 ]);
 export type RolloutStepInput = z.input<typeof inputSchema>;
 
@@ -141,6 +143,7 @@ export async function runRolloutStep(event: unknown, deps: RolloutDeps): Promise
   const input = parsed.data;
   if (input.action === 'publish') return publish(input.event.detail, input.executionArn, deps);
   if (input.action === 'rollback') return rollback(input, deps);
+  if (input.action === 'operator-promote') return operatorPromote(input, deps);
   const config = await judged(deps, input.runId);
   const configHash = canaryConfigHash(config);
   if (input.configHash !== configHash) {
@@ -352,6 +355,45 @@ async function rollback(input: Extract<z.infer<typeof inputSchema>, { action: 'r
     configHash: state.configHash ?? (config === undefined ? 'unresolved' : canaryConfigHash(config)),
   });
   return { ...state, rolledBack: outcome.outcome === 'rolled-back', verdict: outcome.outcome === 'rolled-back' ? (outcome.verdict ?? verdict) : verdict, reasons, outcome };
+}
+
+/**
+ * An operator promotes the running canary of `runId` now, whatever the metrics say so far: the verdict PASS records
+ * the operator's reason and the candidate's model serves everything. The rollout execution (pinned in the candidate
+ * version, returned as rolloutExecutionArn) is the caller's to stop, with its own rights: after the promotion its next
+ * check finds the verdict taken, and the rollback its stop triggers finds no candidate weight to clear.
+ */
+async function operatorPromote(input: { runId: string; reason: string }, deps: RolloutDeps): Promise<Record<string, unknown>> {
+  const weights = await deps.alias.getWeights();
+  if (weights.candidate === undefined) throw new Error(`no canary runs on alias ${deps.router.alias}: it serves version ${weights.currentVersion} alone`);
+  const [candidatePin, currentPin] = await Promise.all([deps.alias.versionPin(weights.candidate.version), deps.alias.versionPin(weights.currentVersion)]);
+  if (candidatePin.runId !== input.runId) {
+    throw new RejectedStepInput('runId', `the canary on alias ${deps.router.alias} is run ${candidatePin.runId ?? '(unknown)'}'s, not ${input.runId}'s`);
+  }
+  if (candidatePin.modelRef === undefined) throw new Error(`version ${weights.candidate.version} pins no MODEL_REF: nothing to promote`);
+  const config = await judged(deps, input.runId);
+  const executionArn = candidatePin.rolloutExecutionArn ?? 'operator';
+  const reasons = [`promoted by an operator: ${input.reason}`];
+  const outcome = await promoteCanary(deps, {
+    runId: input.runId,
+    candidateVersion: weights.candidate.version,
+    candidateModel: candidatePin.modelRef,
+    previousVersion: currentPin.previousVersion ?? weights.currentVersion,
+    ...(currentPin.modelRef === undefined ? {} : { previousModel: currentPin.modelRef }),
+    reasons,
+    executionArn,
+    config,
+    configHash: canaryConfigHash(config),
+  });
+  return {
+    runId: input.runId,
+    candidateVersion: weights.candidate.version,
+    promoted: true,
+    verdict: 'PASS',
+    reasons,
+    ...(candidatePin.rolloutExecutionArn === undefined ? {} : { rolloutExecutionArn: candidatePin.rolloutExecutionArn }),
+    ...outcome,
+  };
 }
 
 /** A canary whose verdict is written (a rollback got there first) is never weighted or checked again. */

@@ -16,6 +16,7 @@ import { CANARY_ALARM_PREFIX, canaryAlarmPattern } from '../events/cloudwatch-al
 import { abnormalEndPattern } from '../events/execution-status-change';
 import type { CanaryConfigInput } from '../functions/canary/canary-config';
 import { CANARY_METRICS, CANARY_NAMESPACE, RUBRIC_NAME, rubricMetricName } from '../functions/canary/canary-metrics';
+import { parseCheck, type CheckSpec } from '../functions/gates/rubrics/registry';
 import { parseModelRef } from '../functions/models/model-ref';
 import {
   alarmArn,
@@ -38,6 +39,11 @@ import { createStateMachineLogGroup } from './state-machine-log-group';
 
 /** The functions of the canary (stage 4), by role. */
 export type CanaryFunctionName = 'router' | 'scorer' | 'rollback' | 'rolloutStep';
+
+/** A rubric of the canary: a named stage-2 check, or a rubric id alone. */
+export type CanaryRubricInput = string | { readonly name: string; readonly check: CheckSpec };
+
+const DEFAULT_RUBRICS: readonly CanaryRubricInput[] = [{ name: 'helpfulness', check: { rubric: 'judge:task-completion' } }];
 
 /** Handler sources of the canary's functions, relative to the repository root. */
 export const CANARY_ENTRIES: Readonly<Record<CanaryFunctionName, string>> = {
@@ -92,8 +98,17 @@ export interface CanaryProps {
   readonly winRateFloor?: number;
   /** Level of the sequential win-rate test: it alarms at an e-value of 1/alpha. @default 0.05 */
   readonly winRateAlpha?: number;
-  /** Rubrics with a drop alarm each (letters, digits, '_' and '-', at most 63). @default ['helpfulness'] */
-  readonly rubrics?: readonly string[];
+  /**
+   * Rubrics the scorer grades both cohorts on, each with a drop alarm: `{ name, check }` (name: letters, digits, '_'
+   * and '-', at most 63; check: a stage-2 rubric as the registry reads it, reference-free), or a rubric id alone
+   * (`'refusal-detection'`, `'judge:task-completion'`: named after the id without `judge:`).
+   * @default [{ name: 'helpfulness', check: { rubric: 'judge:task-completion' } }]
+   */
+  readonly rubrics?: readonly CanaryRubricInput[];
+  /** Decided shadow pairs the candidate needs before it may be promoted. @default 100 */
+  readonly minDecidedPairs?: number;
+  /** Rubric scores per cohort the candidate needs before it may be promoted. @default 30 */
+  readonly minRubricSamples?: number;
   /** Error rate (0–1) of the candidate version that breaches. @default 0.05 */
   readonly errorRateThreshold?: number;
   /** p99 latency of the candidate version that breaches. @default 30 seconds */
@@ -268,7 +283,7 @@ export class Canary extends Construct {
     // Literal names, not the alarms' Refs: the definition and the grants then depend on no alarm resource.
     const names = alarmNames(config.alarmNamePrefix);
     this.alarmNames = [
-      ...config.rubrics.map(names.rubricDrop),
+      ...config.rubrics.map((r) => names.rubricDrop(r.name)),
       names.shadowWinRate,
       names.winRateSequential,
       ...this.versionAlarms.map((a) => a.alarmName),
@@ -453,7 +468,7 @@ export class Canary extends Construct {
     };
 
     const rubricDrops: Record<string, cloudwatch.Alarm> = {};
-    for (const rubric of config.rubrics) {
+    for (const { name: rubric } of config.rubrics) {
       const name = rubricMetricName(rubric);
       rubricDrops[rubric] = new cloudwatch.Alarm(this, `RubricDropAlarm${alarmIdPart(rubric)}`, {
         alarmName: names.rubricDrop(rubric),
@@ -635,7 +650,7 @@ function versionAlarms(config: CanaryConfig): VersionAlarm[] {
  * alarm on: the floor and alpha, the drop points over one-period means (each alarm datapoint is a period's Average,
  * with missing data not breaching), M of N, the alarm period, the traffic share as the one weight step. The handlers
  * count hold windows in periods, so the hold (holdWindows × holdWindow) is given in periods, rounded up. The judge
- * is the run's pinned one, and rubric checks are not named here: the rubric drops are judged by their alarms.
+ * is the run's pinned one; the rubrics are the checks the scorer grades both cohorts on, one drop alarm each.
  */
 function runtimeConfig(config: CanaryConfig): CanaryConfigInput {
   const periodSeconds = config.windowPeriod.toSeconds();
@@ -651,6 +666,9 @@ function runtimeConfig(config: CanaryConfig): CanaryConfigInput {
     periodSeconds,
     holdWindows: Math.ceil((config.holdWindows * config.holdWindow.toSeconds()) / periodSeconds),
     weights: [config.trafficPercent / 100],
+    rubrics: config.rubrics.map((r) => ({ name: r.name, check: { ...r.check } })),
+    minDecidedPairs: config.minDecidedPairs,
+    minRubricSamples: config.minRubricSamples,
   };
 }
 
@@ -666,7 +684,9 @@ interface CanaryConfig {
   rubricDropPoints: number;
   winRateFloor: number;
   winRateAlpha: number;
-  rubrics: string[];
+  rubrics: { name: string; check: CheckSpec }[];
+  minDecidedPairs: number;
+  minRubricSamples: number;
   errorRateThreshold: number;
   latencyP99Threshold: Duration;
   alarmNamePrefix: string;
@@ -686,7 +706,9 @@ function validConfig(props: CanaryProps): CanaryConfig {
     rubricDropPoints: props.rubricDropPoints ?? 2,
     winRateFloor: props.winRateFloor ?? 0.5,
     winRateAlpha: props.winRateAlpha ?? 0.05,
-    rubrics: [...(props.rubrics ?? ['helpfulness'])],
+    rubrics: [],
+    minDecidedPairs: props.minDecidedPairs ?? 100,
+    minRubricSamples: props.minRubricSamples ?? 30,
     errorRateThreshold: props.errorRateThreshold ?? 0.05,
     latencyP99Threshold: props.latencyP99Threshold ?? Duration.seconds(30),
     alarmNamePrefix: props.alarmNamePrefix ?? CANARY_ALARM_PREFIX,
@@ -726,11 +748,20 @@ function validConfig(props: CanaryProps): CanaryConfig {
   if (!Number.isInteger(config.scorerBatchSize) || config.scorerBatchSize < 1 || config.scorerBatchSize > 10) {
     problems.push(`scorerBatchSize must be an integer from 1 to 10, got ${config.scorerBatchSize}`);
   }
-  if (config.rubrics.length === 0) problems.push('rubrics must name at least one rubric');
-  for (const rubric of config.rubrics) {
-    if (!RUBRIC_NAME.test(rubric)) problems.push(`rubric "${rubric}" must be letters, digits, '_' and '-', at most 63`);
+  const rubrics = props.rubrics ?? DEFAULT_RUBRICS;
+  if (rubrics.length === 0) problems.push('rubrics must name at least one rubric');
+  for (const input of rubrics) {
+    const rubric = typeof input === 'string' ? { name: input.replace(/^judge:/, ''), check: { rubric: input } } : { name: input.name, check: { ...input.check } };
+    if (!RUBRIC_NAME.test(rubric.name)) problems.push(`rubric "${rubric.name}" must be letters, digits, '_' and '-', at most 63`);
+    const parsed = parseCheck(rubric.check);
+    if (!parsed.ok) problems.push(`rubric "${rubric.name}": ${parsed.error}${typeof input === 'string' ? ' (a plain name must be a rubric id; else give { name, check })' : ''}`);
+    config.rubrics.push(rubric);
   }
-  if (new Set(config.rubrics).size !== config.rubrics.length) problems.push(`rubrics must be distinct, got ${config.rubrics.join(', ')}`);
+  const names = config.rubrics.map((r) => r.name);
+  if (new Set(names).size !== names.length) problems.push(`rubrics must be distinct, got ${names.join(', ')}`);
+  for (const [name, value] of [['minDecidedPairs', config.minDecidedPairs], ['minRubricSamples', config.minRubricSamples]] as const) {
+    if (!Number.isInteger(value) || value < 1) problems.push(`${name} must be a positive integer, got ${value}`);
+  }
   const prefix = config.alarmNamePrefix;
   if (!prefix.startsWith(CANARY_ALARM_PREFIX) || !prefix.endsWith('-') || !/^[A-Za-z0-9_-]{1,100}$/.test(prefix)) {
     problems.push(`alarmNamePrefix must start with '${CANARY_ALARM_PREFIX}', end with '-' and be at most 100 of [A-Za-z0-9_-], got "${prefix}"`);

@@ -56,6 +56,11 @@ export class FinegateStack extends Stack {
     if (canary) {
       outputs.CanaryFunctionUrl = canary.functionUrl.url;
       outputs.CanaryRolloutStateMachineArn = canary.stateMachine.stateMachineArn;
+      // What `finegate canary status|rollback|promote` reads and calls.
+      outputs.CanaryRouterFunctionName = canary.functions.router.functionName;
+      outputs.CanaryRollbackFunctionName = canary.functions.rollback.functionName;
+      outputs.CanaryRolloutStepFunctionName = canary.functions.rolloutStep.functionName;
+      outputs.CanaryAlarmNamePrefix = canary.alarmNamePrefix;
     }
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });
   }

@@ -22,7 +22,7 @@ import {
 /*
  * The router's alias through the Lambda control plane: GetAlias/UpdateAlias with RoutingConfig
  * AdditionalVersionWeights, and GetFunctionConfiguration/UpdateFunctionConfiguration/PublishVersion to pin a model in
- * a version. The only importer of @aws-sdk/client-lambda.
+ * a version. With lambda-function-invoke.ts, the only importers of @aws-sdk/client-lambda.
  *
  * Every alias write carries the RevisionId it read, so a concurrent change (another rollback, a deploy) makes it fail
  * with PreconditionFailedException instead of silently undoing the other writer; the write is then re-read and retried.

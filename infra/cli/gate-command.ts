@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { CHECKPOINT_READY, checkpointReadyDetailSchema, type CheckpointReadyDetail } from '../../events/checkpoint-ready';
 import type { Verdict } from '../../events/corpus-audited';
 import { SOURCES } from '../../events/event-sources';
@@ -7,8 +6,7 @@ import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store'
 import { EventBridgePublisher } from '../../functions/stores/eventbridge-publisher';
 import type { VerdictRecord } from '../../functions/stores/verdict-store';
 import type { LocalControlClient } from './local-control-client';
-import { DEFAULT_STATE_DIR } from './local-state';
-import { connect, DEFAULT_STACK_NAME, requireOutput } from './stack-connection';
+import { connect, connectionArgs, CONNECTION_OPTIONS, parseCommandArgs, requireOutput, type ConnectionArgs } from './stack-connection';
 import { formatPoints, formatTable } from './text-table';
 import { UsageError } from './usage-error';
 
@@ -39,12 +37,8 @@ Exit codes: 0 PASS or WARN, 1 FAIL or INCONCLUSIVE, 2 bad usage, an invalid even
 
 export const EXIT_TIMEOUT = 3;
 
-export interface GateArgs {
+export interface GateArgs extends ConnectionArgs {
   detail: CheckpointReadyDetail;
-  local: boolean;
-  stateDir: string;
-  stackName: string;
-  region?: string;
   timeoutMs: number;
 }
 
@@ -60,28 +54,15 @@ const FIELD_FLAGS: Record<string, string> = {
 };
 
 export function parseGateArgs(argv: string[]): GateArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        candidate: { type: 'string' },
-        step: { type: 'string' },
-        loss: { type: 'string' },
-        final: { type: 'boolean', default: false },
-        promote: { type: 'boolean', default: false },
-        local: { type: 'boolean', default: false },
-        'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
-        stack: { type: 'string', default: DEFAULT_STACK_NAME },
-        region: { type: 'string' },
-        timeout: { type: 'string', default: '600' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...CONNECTION_OPTIONS,
+    candidate: { type: 'string' },
+    step: { type: 'string' },
+    loss: { type: 'string' },
+    final: { type: 'boolean', default: false },
+    promote: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '600' },
+  });
   const [runId, checkpoint, ...extra] = positionals;
   if (!runId || !checkpoint) throw new UsageError('which run and checkpoint? give <runId> <checkpoint> (see --help)');
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
@@ -112,10 +93,7 @@ export function parseGateArgs(argv: string[]): GateArgs {
   }
   return {
     detail: result.data,
-    local: values.local,
-    stateDir: values['state-dir'],
-    stackName: values.stack,
-    ...(values.region ? { region: values.region } : {}),
+    ...connectionArgs(values),
     timeoutMs: timeout * 1000,
   };
 }
@@ -128,7 +106,7 @@ function strictNumber(text: string): number {
 /** `finegate gate`; returns the exit code. */
 export async function gateCommand(argv: string[]): Promise<number> {
   const args = parseGateArgs(argv);
-  const connection = await connect({ local: args.local, stateDir: args.stateDir, stackName: args.stackName, ...(args.region ? { region: args.region } : {}) });
+  const connection = await connect(args);
   const busName = requireOutput(connection, 'EventBusName');
   const { runId, checkpoint } = args.detail;
   const source: VerdictSource = connection.control

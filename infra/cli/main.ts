@@ -1,8 +1,10 @@
 import { arenaCommand, ARENA_HELP } from './arena-command';
 import { auditCommand, AUDIT_HELP } from './audit-command';
+import { canaryCommand, CANARY_HELP } from './canary-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
 import { gateCommand, GATE_HELP } from './gate-command';
 import { localCommand, LOCAL_HELP } from './local-command';
+import { reportCommand, REPORT_HELP } from './report-command';
 import { runCommand, RUN_HELP } from './run-command';
 import { UsageError } from './usage-error';
 import { verdictsCommand, VERDICTS_HELP } from './verdicts-command';
@@ -18,8 +20,11 @@ Commands:
   gate <runId> <checkpoint>      gate a checkpoint (stage 2): publish Checkpoint Ready, wait for and print its
                                  verdict: held-out score, drift per axis vs base, reasons, report
   verdicts <runId>               list a run's verdicts in checkpoint order (table or --json)
+  report <runId>                 write one offline HTML page of a run's four gates (--out <file>)
   arena --base <ref> --candidate <ref> --judge <ref> --samples <file>
                                  pairwise comparison against the base (stage 3), judged by another model family
+  canary status|rollback|promote the production canary (stage 4): alias weights, alarms, verdicts; roll back
+                                 or promote now, with a reason
   local up | status              run finegate on embedded services in the foreground (for --local), or check it
   demo                           run the corpus audit end to end on the embedded local services
 
@@ -29,9 +34,11 @@ Run 'finegate <command> --help' for a command's options.
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
   audit: { run: auditCommand, help: AUDIT_HELP },
   arena: { run: arenaCommand, help: ARENA_HELP },
+  canary: { run: canaryCommand, help: CANARY_HELP },
   run: { run: runCommand, help: RUN_HELP },
   gate: { run: gateCommand, help: GATE_HELP },
   verdicts: { run: verdictsCommand, help: VERDICTS_HELP },
+  report: { run: reportCommand, help: REPORT_HELP },
   local: { run: localCommand, help: LOCAL_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
 };

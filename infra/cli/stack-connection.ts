@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { runIdSchema } from '../../events/checkpoint-ready';
 import { describeStackOutputs } from '../../functions/stores/stack-outputs';
 import { resetAwsClients } from '../../functions/stores/aws-clients';
 import { LocalControlClient } from './local-control-client';
@@ -21,6 +23,50 @@ export interface ConnectOptions {
   stackName?: string;
   /** The deployed stack's region; otherwise the SDK's (AWS_REGION, the profile…). */
   region?: string;
+}
+
+/** The options of every command that reaches finegate: --local [--state-dir] or --stack [--region]. */
+export const CONNECTION_OPTIONS = {
+  local: { type: 'boolean', default: false },
+  'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
+  stack: { type: 'string', default: DEFAULT_STACK_NAME },
+  region: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Where a command connects, as its parsed arguments say. */
+export interface ConnectionArgs {
+  local: boolean;
+  stateDir: string;
+  stackName: string;
+  region?: string;
+}
+
+/** A command's arguments (positionals allowed); a parse error is a UsageError naming the bad option. */
+export function parseCommandArgs<O extends ParseArgsOptionsConfig>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function connectionArgs(values: { local?: boolean; 'state-dir'?: string; stack?: string; region?: string }): ConnectionArgs {
+  return {
+    local: values.local ?? false,
+    stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
+    stackName: values.stack ?? DEFAULT_STACK_NAME,
+    ...(values.region ? { region: values.region } : {}),
+  };
+}
+
+/** The one <runId> positional of a command, checked. */
+export function runIdArgument(positionals: readonly string[]): string {
+  const [runId, ...extra] = positionals;
+  if (!runId) throw new UsageError('which run? give <runId> (see --help)');
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+  const valid = runIdSchema.safeParse(runId);
+  if (!valid.success) throw new UsageError(`invalid run id ${JSON.stringify(runId)}: ${valid.error.issues[0]!.message}`);
+  return runId;
 }
 
 export interface StackConnection {

@@ -1,11 +1,8 @@
-import { parseArgs } from 'node:util';
-import { runIdSchema } from '../../events/checkpoint-ready';
 import type { CheckpointHistoryEntry } from '../../functions/runs/run-record';
 import { DynamoRunStore, runKey } from '../../functions/stores/dynamo-run-store';
 import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
 import type { VerdictRecord } from '../../functions/stores/verdict-store';
-import { DEFAULT_STATE_DIR } from './local-state';
-import { connect, DEFAULT_STACK_NAME, requireOutput } from './stack-connection';
+import { connect, connectionArgs, CONNECTION_OPTIONS, parseCommandArgs, requireOutput, runIdArgument, type ConnectionArgs } from './stack-connection';
 import { formatPoints, formatTable } from './text-table';
 import { UsageError } from './usage-error';
 
@@ -25,45 +22,20 @@ Options:
 Exit codes: 0 listed (a registered run may have no verdicts yet), 1 no such run, 2 bad usage or no stack to reach.
 `;
 
-export interface VerdictsArgs {
+export interface VerdictsArgs extends ConnectionArgs {
   runId: string;
   json: boolean;
-  local: boolean;
-  stateDir: string;
-  stackName: string;
-  region?: string;
 }
 
 export function parseVerdictsArgs(argv: string[]): VerdictsArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        local: { type: 'boolean', default: false },
-        'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
-        stack: { type: 'string', default: DEFAULT_STACK_NAME },
-        region: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const [runId, ...extra] = parsed.positionals;
-  if (!runId) throw new UsageError('which run? give <runId> (see --help)');
-  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-  const valid = runIdSchema.safeParse(runId);
-  if (!valid.success) throw new UsageError(`invalid run id ${JSON.stringify(runId)}: ${valid.error.issues[0]!.message}`);
-  const { values } = parsed;
-  return { runId, json: values.json, local: values.local, stateDir: values['state-dir'], stackName: values.stack, ...(values.region ? { region: values.region } : {}) };
+  const { values, positionals } = parseCommandArgs(argv, { ...CONNECTION_OPTIONS, json: { type: 'boolean', default: false } });
+  return { runId: runIdArgument(positionals), json: values.json, ...connectionArgs(values) };
 }
 
 /** `finegate verdicts`; returns the exit code. */
 export async function verdictsCommand(argv: string[]): Promise<number> {
   const args = parseVerdictsArgs(argv);
-  const connection = await connect({ local: args.local, stateDir: args.stateDir, stackName: args.stackName, ...(args.region ? { region: args.region } : {}) });
+  const connection = await connect(args);
   const verdicts = new DynamoVerdictStore(requireOutput(connection, 'VerdictsTableName'));
   const runs = new DynamoRunStore(requireOutput(connection, 'RunsTableName'));
   const [records, history, run] = await Promise.all([verdicts.list(runKey(args.runId)), runs.history(args.runId), runs.get(args.runId)]);

@@ -85,8 +85,15 @@ export interface EventRouterOptions {
   /** Runs one invocation; the router serialises calls. */
   invoke(fn: FunctionModel, payload: unknown): Promise<InvocationOutcome>;
   backoff?: RetryBackoff;
+  /**
+   * Starts an execution of a state machine target (EventBridge calls StartExecution with the event as input); throws
+   * what StartExecution would, which the rule then retries.
+   */
+  startExecution?: (stateMachineArn: string, input: string) => void;
   log?: (line: string) => void;
 }
+
+const STATE_MACHINE_ARN = /^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/;
 
 interface Subscriber {
   match: EventMatcher;
@@ -195,6 +202,11 @@ export class EventRouter {
     return this.queueLog;
   }
 
+  /** Deliveries, invocations and scheduled retries outstanding. */
+  pendingCount(): number {
+    return this.pending;
+  }
+
   /** Resolves once no delivery, invocation or scheduled retry is outstanding. */
   waitForIdle(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 60_000;
@@ -250,6 +262,14 @@ export class EventRouter {
         return;
       }
       failure = `queue ${target.arn} does not exist in the template`;
+    } else if (failure === undefined && STATE_MACHINE_ARN.test(target.arn) && this.options.startExecution) {
+      try {
+        this.options.startExecution(target.arn, JSON.stringify(payload));
+        return;
+      } catch (error) {
+        failure = `StartExecution failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+        errorCode = 'SDK_CLIENT_ERROR';
+      }
     } else if (failure === undefined) {
       this.log(`rule ${rule.name}: target ${target.id} (${target.arn}) has no local delivery; event ${String(event.id)} not delivered`);
       return;

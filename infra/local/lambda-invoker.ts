@@ -28,6 +28,11 @@ export interface InvokerOptions {
   region: string;
   /** Variables set for every invocation under the function's own (SDK endpoints, credentials). */
   baseEnvironment?: Record<string, string>;
+  /**
+   * Sees every line a function writes to stdout while it runs, as Lambda ships them to CloudWatch Logs (where
+   * embedded metric format lines become metrics); `true` keeps the line off this process's stdout.
+   */
+  onStdoutLine?: (fn: FunctionModel, line: string) => boolean;
 }
 
 type Handler = (event: unknown, context: Context) => unknown;
@@ -41,8 +46,9 @@ export class LambdaInvoker {
     const requestId = randomUUID();
     const started = Date.now();
     const deadline = started + fn.timeoutSeconds * 1000;
-    const stream = logStreamName();
+    const stream = logStreamName(fn.version);
     const restore = this.applyEnvironment(fn, stream);
+    const release = this.captureStdout(fn);
     let timer: NodeJS.Timeout | undefined;
     try {
       const handler = await this.handlerOf(fn);
@@ -73,8 +79,41 @@ export class LambdaInvoker {
       return { outcome: 'error', requestId, durationMs, error: toInvocationError(error) };
     } finally {
       clearTimeout(timer);
+      release();
       restore();
     }
+  }
+
+  /** Routes stdout through onStdoutLine for the invocation; returns how to put stdout back. */
+  private captureStdout(fn: FunctionModel): () => void {
+    const observe = this.options.onStdoutLine;
+    if (!observe) return () => {};
+    const stdout = process.stdout;
+    const original = stdout.write;
+    let pending = '';
+    const patched = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+      pending += text;
+      let kept = '';
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (!observe(fn, line)) kept += `${line}\n`;
+        newline = pending.indexOf('\n');
+      }
+      const callback = rest.find((r) => typeof r === 'function') as ((error?: Error | null) => void) | undefined;
+      if (kept === '') {
+        callback?.();
+        return true;
+      }
+      return original.call(stdout, kept, ...(rest as [])) as boolean;
+    } as typeof stdout.write;
+    stdout.write = patched;
+    return () => {
+      if (stdout.write === patched) stdout.write = original;
+      if (pending !== '' && !observe(fn, pending)) original.call(stdout, pending);
+    };
   }
 
   private async handlerOf(fn: FunctionModel): Promise<Handler> {
@@ -116,7 +155,7 @@ export class LambdaInvoker {
       AWS_REGION: this.options.region,
       AWS_DEFAULT_REGION: this.options.region,
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_VERSION: fn.version ?? '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
       AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: stream,
@@ -157,8 +196,8 @@ function lambdaContext(fn: FunctionModel, requestId: string, deadline: number, s
   const context: Context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: fn.arn,
+    functionVersion: fn.version ?? '$LATEST',
+    invokedFunctionArn: fn.invokedArn ?? fn.arn,
     memoryLimitInMB: String(fn.memorySize),
     awsRequestId: requestId,
     logGroupName: fn.logGroupName,
@@ -172,9 +211,9 @@ function lambdaContext(fn: FunctionModel, requestId: string, deadline: number, s
   return { context, settled };
 }
 
-function logStreamName(): string {
+function logStreamName(version = '$LATEST'): string {
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+  return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
 }
 
 function toInvocationError(error: unknown): InvocationError {

@@ -3,7 +3,16 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { FinegateStackProps } from '../finegate-stack';
+import { AlarmEvaluator, alarmStateChangeEvent, fromPutMetricAlarmInput, fromTemplateProperties, type AlarmStateChange } from './alarm-evaluator';
+import { startCloudWatchServer } from './cloudwatch-server';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { parseEmfLine } from './emf-parser';
+import { freePort } from './free-port';
+import { functionUrlFor, startLambdaServer, type LambdaInvocationRecord } from './lambda-server';
+import { LambdaVersions } from './lambda-versions';
+import { MetricStore } from './metric-store';
+import { LocalQueues } from './sqs-queues';
+import { localQueueUrl, startSqsServer } from './sqs-server';
 import { compileEventPattern } from './event-pattern';
 import {
   EventRouter,
@@ -62,6 +71,12 @@ export interface LocalRuntimeOptions {
   retryBackoff?: RetryBackoff;
   /** Retry intervals and Wait durations of state machines, scaled down from Step Functions'. */
   stateMachineDelays?: DelayScaling;
+  /**
+   * How many times faster than AWS time CloudWatch alarm periods and SQS visibility timeouts run: at 60, an alarm
+   * with a one-minute period evaluates every wall second. Metrics keep their wall timestamps and GetMetricData
+   * answers in wall time, unscaled. @default 60
+   */
+  timeScale?: number;
   dynamoDbPort?: number;
   /** Extra routes served next to the EventBridge API (serve.ts exposes its control API here). */
   extraRoutes?: ExtraRoutes;
@@ -76,11 +91,20 @@ export interface LocalResources {
   functions: Array<{ logicalId: string; name: string; entry?: string }>;
   rules: Array<{ logicalId: string; name: string; eventBusName: string }>;
   stateMachines: Array<{ logicalId: string; name: string; arn: string; type: string }>;
+  alarms: Array<{ logicalId: string; name: string }>;
+  /** Function URLs: the function, its alias, and where the local runtime serves it. */
+  functionUrls: Array<{ logicalId: string; functionName: string; qualifier?: string; url: string }>;
 }
 
 export interface RuntimeEndpoints extends LocalEndpoints {
   /** The Step Functions API (AWS_ENDPOINT_URL_SFN). */
   stepfunctions: string;
+  /** The Lambda API and the functions' URLs (AWS_ENDPOINT_URL_LAMBDA). */
+  lambda: string;
+  /** SQS (AWS_ENDPOINT_URL_SQS); queue URLs name this endpoint. */
+  sqs: string;
+  /** CloudWatch metrics and alarms (AWS_ENDPOINT_URL_CLOUDWATCH). */
+  cloudwatch: string;
 }
 
 /** Everything a client in another process needs to use the runtime; JSON-serialisable. */
@@ -126,6 +150,17 @@ export interface LocalRuntime extends LocalRuntimeInfo {
   waitForExecution(nameOrArn: string, options?: WaitOptions): Promise<ExecutionRecord>;
   /** Resolves once every delivery, invocation, retry and execution has finished. */
   waitForIdle(options?: WaitOptions): Promise<void>;
+  /** Functions' versions and aliases, as the Lambda API sees and changes them. */
+  lambda: LambdaVersions;
+  /** Invocations through the Lambda API and Function URLs, with the version that ran. */
+  lambdaInvocations(): readonly LambdaInvocationRecord[];
+  /** Every datapoint handlers emitted (EMF) or Lambda recorded (AWS/Lambda). */
+  metrics: MetricStore;
+  /** The template's alarms and those put at run time, evaluated at `timeScale`. */
+  alarms: AlarmEvaluator;
+  /** Every alarm state change, in order (each was also published on the default bus). */
+  alarmChanges(): readonly AlarmStateChange[];
+  queues: LocalQueues;
   stop(): Promise<void>;
 }
 
@@ -164,6 +199,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stoppers.push(() => eventBridge.stop());
 
+    // Function URLs and queue URLs are in the template's values, so their servers' addresses are fixed first.
+    const [lambdaPort, sqsPort, cloudWatchPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
+    const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
     const rawTemplate = options.template ?? (await synthesize(options.stackProps));
     const model = readTemplate(rawTemplate, {
       stackName,
@@ -171,6 +210,45 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       region,
       partition: 'aws',
       ...(options.parameters ? { parameters: options.parameters } : {}),
+      functionUrl: (functionName, qualifier) => functionUrlFor(lambdaEndpoint, functionName, qualifier),
+      queueUrl: (queueName) => localQueueUrl(sqsEndpoint, `arn:aws:sqs:${region}:${account}:${queueName}`, queueName),
+    });
+    const timeScale = options.timeScale ?? 60;
+
+    // Lambda: the template's published versions (numbered in template order) and aliases exist from the start.
+    const versions = new LambdaVersions(model.functions);
+    const functionsByLogicalId = new Map(model.functions.map((f) => [f.logicalId, f]));
+    for (const version of model.functionVersions) {
+      const fn = functionsByLogicalId.get(version.functionLogicalId)!;
+      const published = versions.publishVersion(fn.name, version.description === undefined ? {} : { description: version.description });
+      if (published.Version !== version.version) log(`version ${version.logicalId} of ${fn.name} published as ${published.Version}, the template expects ${version.version}`);
+    }
+    for (const alias of model.aliases) {
+      const fn = functionsByLogicalId.get(alias.functionLogicalId)!;
+      versions.createAlias(fn.name, {
+        name: alias.name,
+        functionVersion: alias.functionVersion,
+        ...(alias.description === undefined ? {} : { description: alias.description }),
+        ...(alias.additionalVersionWeights ? { routingConfig: { AdditionalVersionWeights: alias.additionalVersionWeights } } : {}),
+      });
+    }
+
+    // CloudWatch: metrics from EMF and Lambda, the template's alarms evaluated at timeScale.
+    const metrics = new MetricStore();
+    const alarms = new AlarmEvaluator(metrics, { timeScale, account, region, onError: (error) => log(`alarm evaluation: ${error instanceof Error ? error.message : String(error)}`) });
+    for (const alarm of model.alarms) {
+      try {
+        alarms.define(fromTemplateProperties(alarm.properties));
+      } catch (error) {
+        log(`alarm ${alarm.name} cannot be evaluated locally: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const alarmLog: AlarmStateChange[] = [];
+    alarms.onStateChange((change) => {
+      alarmLog.push(change);
+      log(`alarm ${change.alarmName}: ${change.previousState.value} -> ${change.state.value} (${change.state.reason})`);
+      // CloudWatch reports alarm state changes on the account's default bus.
+      router?.publish('default', alarmStateChangeEvent(change, { account, region }) as Record<string, unknown>, 'runtime');
     });
 
     // The invoker needs every endpoint, the Step Functions one included, so it is created once they are known;
@@ -178,7 +256,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let invoker: LambdaInvoker | undefined;
     const invoke = serialised((fn: FunctionModel, payload: unknown) => {
       if (!invoker) throw new Error('the local runtime is still starting');
-      return invoker.invoke(fn, payload);
+      // An unqualified call runs $LATEST as UpdateFunctionConfiguration last left it.
+      return invoker.invoke(fn.version === undefined ? versions.resolve(fn.name).fn : fn, payload);
     });
     const stepFunctions = new LocalStepFunctions({
       model,
@@ -187,10 +266,47 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // Step Functions reports STANDARD executions starting and closing on the default bus.
       onStatusChange: (record) =>
         router?.publish('default', executionStatusChangeEvent(record, { account, region }) as unknown as Record<string, unknown>, 'runtime'),
+      awsSdk: (service, action, parameters) => {
+        if (service !== 'cloudwatch') return undefined;
+        if (action === 'putMetricAlarm') return Promise.resolve().then(() => (alarms.define(fromPutMetricAlarmInput(parameters)), {}));
+        if (action === 'deleteAlarms') return Promise.resolve().then(() => (alarms.delete((parameters.AlarmNames as string[] | undefined) ?? []), {}));
+        return undefined;
+      },
       log,
     });
     const sfnServer = await startStepFunctionsServer({ service: stepFunctions });
     stoppers.push(() => sfnServer.stop());
+
+    const cloudWatch = await startCloudWatchServer({ store: metrics, evaluator: alarms, port: cloudWatchPort });
+    stoppers.push(() => cloudWatch.stop());
+    const lambdaLog: LambdaInvocationRecord[] = [];
+    const lambdaServer = await startLambdaServer({
+      versions,
+      invoke,
+      account,
+      region,
+      port: lambdaPort,
+      onInvocation: (record) => {
+        lambdaLog.push(record);
+        recordLambdaMetrics(metrics, record);
+      },
+    });
+    stoppers.push(() => lambdaServer.stop());
+    const queues = new LocalQueues({
+      queues: model.queues.map((q) => ({
+        name: q.name,
+        arn: q.arn,
+        url: q.url,
+        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        ...(q.redrive ? { deadLetterArn: q.redrive.deadLetterArn, maxReceiveCount: q.redrive.maxReceiveCount } : {}),
+      })),
+      region,
+      timeScale,
+      onDeadLetter: (e) => log(`message ${e.messageId} moved from ${e.from} to dead-letter queue ${e.to} after ${e.receiveCount} receives`),
+    });
+    stoppers.push(() => queues.close());
+    const sqsServer = await startSqsServer({ queues, port: sqsPort });
+    stoppers.push(() => sqsServer.stop());
 
     const dynamo: DynamoDbLocal = await dynamoSettled;
     const endpoints: RuntimeEndpoints = {
@@ -198,10 +314,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dynamodb: dynamo.endpoint,
       eventbridge: eventBridge.endpoint,
       stepfunctions: sfnServer.endpoint,
+      lambda: lambdaServer.endpoint,
+      sqs: sqsServer.endpoint,
+      cloudwatch: cloudWatch.endpoint,
     };
     const environment = localSdkEnvironment(endpoints, region);
     environment.set.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
-    invoker = new LambdaInvoker({ projectRoot: options.projectRoot ?? PROJECT_ROOT, region, baseEnvironment: environment.set });
+    environment.set.AWS_ENDPOINT_URL_LAMBDA = lambdaServer.endpoint;
+    environment.set.AWS_ENDPOINT_URL_SQS = sqsServer.endpoint;
+    environment.set.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.endpoint;
+    invoker = new LambdaInvoker({
+      projectRoot: options.projectRoot ?? PROJECT_ROOT,
+      region,
+      baseEnvironment: environment.set,
+      // What a function prints in embedded metric format becomes metrics, as CloudWatch Logs makes it.
+      onStdoutLine: (_fn, line) => {
+        if (!line.includes('"_aws"')) return false;
+        const datapoints = parseEmfLine(line, (reason) => log(`EMF line ignored: ${reason}`));
+        for (const datapoint of datapoints) {
+          try {
+            metrics.put(datapoint);
+          } catch (error) {
+            log(`EMF datapoint refused: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+        return datapoints.length > 0;
+      },
+    });
 
     await Promise.all([
       ...model.buckets.map((bucket) => s3.createBucket(bucket.name, { versioned: bucket.versioned })),
@@ -219,6 +358,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const activeRouter = new EventRouter({
       model,
       invoke,
+      startExecution: (stateMachineArn, input) => void stepFunctions.startExecution({ stateMachineArn, input }),
       ...(options.retryBackoff ? { backoff: options.retryBackoff } : {}),
       log,
     });
@@ -226,6 +366,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stoppers.push(() => activeRouter.stop());
     // Stopped first (stoppers run in reverse): running executions are aborted before anything they use goes.
     stoppers.push(() => stepFunctions.stop());
+
+    // SQS event source mappings deliver batches as Lambda's pollers do.
+    for (const mapping of model.eventSourceMappings.filter((m) => m.enabled)) {
+      const fn = functionsByLogicalId.get(mapping.functionLogicalId)!;
+      const queue = model.queues.find((q) => q.logicalId === mapping.queueLogicalId)!;
+      const attached = queues.attach({
+        queueName: queue.name,
+        batchSize: mapping.batchSize,
+        maximumBatchingWindowMs: (mapping.maximumBatchingWindowSeconds * 1000) / timeScale,
+        reportBatchItemFailures: mapping.reportBatchItemFailures,
+        invoke: async (event) => {
+          const outcome = await invoke(fn, event);
+          const record: LambdaInvocationRecord = { functionName: fn.name, executedVersion: '$LATEST', durationMs: outcome.durationMs, error: outcome.outcome !== 'success', at: new Date(), source: 'event' };
+          lambdaLog.push(record);
+          recordLambdaMetrics(metrics, record);
+          return outcome;
+        },
+      });
+      stoppers.push(() => attached.detach());
+    }
+    alarms.start();
+    stoppers.push(() => alarms.stop());
 
     const notifying = new Set(model.buckets.filter((b) => b.eventBridgeEnabled).map((b) => b.name));
     s3.onObjectCreated((record) => {
@@ -239,7 +401,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       account,
       credentials: { ...LOCAL_CREDENTIALS },
       environment,
-      resources: resourcesOf(model),
+      resources: resourcesOf(model, lambdaServer.endpoint),
       outputs: { ...model.outputs },
       startupMs: Date.now() - started,
     };
@@ -263,7 +425,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       waitForEvent: (pattern, waitOptions = {}) => waitForEvent(activeRouter, pattern, waitOptions),
       executions: () => stepFunctions.executions(),
       waitForExecution: (nameOrArn, waitOptions) => stepFunctions.waitForExecution(nameOrArn, waitOptions ?? {}),
-      waitForIdle: (waitOptions) => waitForAllIdle(activeRouter, stepFunctions, waitOptions?.timeoutMs ?? 60_000),
+      waitForIdle: (waitOptions) => waitForAllIdle(activeRouter, stepFunctions, queues, waitOptions?.timeoutMs ?? 60_000),
+      lambda: versions,
+      lambdaInvocations: () => lambdaLog,
+      metrics,
+      alarms,
+      alarmChanges: () => alarmLog,
+      queues,
       stop: () => (stopping ??= runStoppers(stoppers)),
     };
   } catch (error) {
@@ -290,13 +458,35 @@ function serialised(
  * Idle means: no delivery or invocation pending and no execution running. Executions invoke functions and
  * functions start executions, so both are awaited until a pass finds both quiet.
  */
-async function waitForAllIdle(router: EventRouter, stepFunctions: LocalStepFunctions, timeoutMs: number): Promise<void> {
+async function waitForAllIdle(router: EventRouter, stepFunctions: LocalStepFunctions, queues: LocalQueues, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   for (;;) {
     await router.waitForIdle({ timeoutMs: remaining() });
-    if (stepFunctions.runningCount() === 0) return;
+    await queues.waitForIdle(remaining());
+    if (stepFunctions.runningCount() === 0 && router.pendingCount() === 0) return;
     await stepFunctions.waitForIdle({ timeoutMs: remaining() });
+  }
+}
+
+/**
+ * Lambda's own metrics of an invocation (namespace AWS/Lambda): Invocations, Errors and Duration by FunctionName;
+ * by FunctionName and Resource (`name:alias`) for a qualified call; and by Resource and ExecutedVersion for a call
+ * through an alias, which is what the canary's version alarms watch.
+ */
+function recordLambdaMetrics(metrics: MetricStore, record: LambdaInvocationRecord): void {
+  const timestamp = record.at.getTime();
+  const sets: Record<string, string>[] = [{ FunctionName: record.functionName }];
+  if (record.qualifier !== undefined && record.qualifier !== '$LATEST') {
+    const resource = `${record.functionName}:${record.qualifier}`;
+    sets.push({ FunctionName: record.functionName, Resource: resource });
+    if (record.executedVersion !== record.qualifier) sets.push({ FunctionName: record.functionName, Resource: resource, ExecutedVersion: record.executedVersion });
+  }
+  for (const dimensions of sets) {
+    const put = (metricName: string, value: number, unit: string) => metrics.put({ namespace: 'AWS/Lambda', metricName, dimensions, timestamp, values: [value], unit });
+    put('Invocations', 1, 'Count');
+    put('Errors', record.error ? 1 : 0, 'Count');
+    put('Duration', record.durationMs, 'Milliseconds');
   }
 }
 
@@ -385,8 +575,16 @@ function completeEnvelope(event: Record<string, unknown>, account: string, regio
   };
 }
 
-function resourcesOf(model: TemplateModel): LocalResources {
+function resourcesOf(model: TemplateModel, lambdaEndpoint: string): LocalResources {
+  const functionName = (logicalId: string) => model.functions.find((f) => f.logicalId === logicalId)?.name ?? logicalId;
   return {
+    alarms: model.alarms.map(({ logicalId, name }) => ({ logicalId, name })),
+    functionUrls: model.functionUrls.map((u) => ({
+      logicalId: u.logicalId,
+      functionName: functionName(u.functionLogicalId),
+      ...(u.qualifier === undefined ? {} : { qualifier: u.qualifier }),
+      url: functionUrlFor(lambdaEndpoint, functionName(u.functionLogicalId), u.qualifier),
+    })),
     buckets: model.buckets.map(({ logicalId, name, eventBridgeEnabled, versioned }) => ({ logicalId, name, eventBridgeEnabled, versioned })),
     tables: model.tables.map(({ logicalId, name }) => ({ logicalId, name })),
     buses: model.buses.map(({ logicalId, name }) => (logicalId ? { logicalId, name } : { name })),

@@ -85,8 +85,18 @@ export interface LocalStepFunctionsOptions {
   delays?: DelayScaling;
   /** Called when a STANDARD execution starts and when it closes, as Step Functions emits status-change events. */
   onStatusChange?: (record: ExecutionRecord) => void;
+  /**
+   * Runs an AWS SDK service integration (`arn:aws:states:::aws-sdk:<service>:<action>`) against a local service;
+   * undefined when the runtime has none for that service (the task then fails as unsupported).
+   */
+  awsSdk?: (service: string, action: string, parameters: Record<string, unknown>) => Promise<unknown> | undefined;
   log?: (line: string) => void;
 }
+
+/** The optimized Step Functions StartExecution integration (request-response only). */
+const START_EXECUTION_RESOURCE = /^arn:[^:]+:states:::states:startExecution$/;
+/** An AWS SDK service integration. */
+const AWS_SDK_RESOURCE = /^arn:[^:]+:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/;
 
 export interface StartExecutionInput {
   stateMachineArn?: string;
@@ -348,6 +358,9 @@ export class LocalStepFunctions {
 
   /** The local stand-in for a Task's resource: a Lambda function of the template, called in this process. */
   private taskHandler(task: TaskStateBinding, record: ExecutionRecord): LocalTaskHandler {
+    if (START_EXECUTION_RESOURCE.test(task.resource)) return (input) => this.startExecutionTask(input);
+    const sdk = AWS_SDK_RESOURCE.exec(task.resource);
+    if (sdk) return (input) => this.awsSdkTask(task, sdk[1]!, sdk[2]!, input);
     const integration = LAMBDA_INVOKE_RESOURCE.test(task.resource);
     if (!integration && !LAMBDA_FUNCTION_ARN.test(task.resource)) {
       return async () => {
@@ -399,6 +412,41 @@ export class LocalStepFunctions {
         StatusCode: 200,
       };
     };
+  }
+
+  /** states:startExecution as Step Functions runs it: the child starts, the task returns its ARN and start date. */
+  private async startExecutionTask(input: unknown): Promise<unknown> {
+    const request = (input ?? {}) as { StateMachineArn?: unknown; Name?: unknown; Input?: unknown };
+    try {
+      const started = this.startExecution({
+        stateMachineArn: typeof request.StateMachineArn === 'string' ? request.StateMachineArn : undefined,
+        ...(typeof request.Name === 'string' ? { name: request.Name } : {}),
+        ...(request.Input === undefined ? {} : { input: typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input) }),
+      } as StartExecutionInput);
+      // The response as Step Functions returns it to the task: the SDK's members, dates in epoch milliseconds.
+      return { ExecutionArn: started.executionArn, StartDate: Date.parse(started.startDate) };
+    } catch (error) {
+      if (error instanceof AwsJsonError) {
+        const name = error.type === 'ExecutionAlreadyExists' ? 'StepFunctions.ExecutionAlreadyExistsException' : `StepFunctions.${error.type}Exception`.replace(/ExceptionException$/, 'Exception');
+        throw new LocalTaskError(name, error.message);
+      }
+      throw error;
+    }
+  }
+
+  /** An AWS SDK integration: errors are named `<Service>.<ErrorCode>`, as Step Functions names them. */
+  private async awsSdkTask(task: TaskStateBinding, service: string, action: string, input: unknown): Promise<unknown> {
+    const call = this.options.awsSdk?.(service, action, (input ?? {}) as Record<string, unknown>);
+    if (call === undefined) {
+      throw new LocalTaskError('States.Runtime', `Task "${task.stateName}": ${service}:${action} has no local implementation`, false);
+    }
+    try {
+      return await call;
+    } catch (error) {
+      const code = error instanceof AwsJsonError ? error.type : error instanceof Error ? error.name : 'Error';
+      const serviceName = service.charAt(0).toUpperCase() + service.slice(1);
+      throw new LocalTaskError(`${serviceName}.${code}`, error instanceof Error ? error.message : String(error));
+    }
   }
 
   /** A function named by ARN (with or without qualifier), by name, or by partial ARN (account:function:name). */

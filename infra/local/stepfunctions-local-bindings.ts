@@ -22,6 +22,8 @@ export interface DelayScaling {
   scale: number;
   /** Upper bound of a scaled delay, and the delay of a Wait whose duration is only known at run time. */
   maxMs: number;
+  /** The delay of a Wait whose duration is only known at run time (SecondsPath, TimestampPath), over maxMs. */
+  runtimeWaitMs?: number;
 }
 
 export const DEFAULT_DELAY_SCALING: DelayScaling = { scale: 0.005, maxMs: 200 };
@@ -84,7 +86,7 @@ export function planLocalRun(source: Record<string, unknown>, scaling: DelayScal
           break;
         }
         case 'Wait':
-          waitTimeOverrides[name] = typeof state.Seconds === 'number' ? scaled(state.Seconds) : scaling.maxMs;
+          waitTimeOverrides[name] = typeof state.Seconds === 'number' ? scaled(state.Seconds) : (scaling.runtimeWaitMs ?? scaling.maxMs);
           break;
         case 'Parallel':
           ((state.Branches as Array<Record<string, unknown>> | undefined) ?? []).forEach((branch, i) => visit(branch, `${name}.Branches[${i}]`));

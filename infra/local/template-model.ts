@@ -24,6 +24,10 @@ export interface LocalEnvironment {
   partition: string;
   /** Values for template parameters, over their defaults. */
   parameters?: Record<string, string>;
+  /** The local address of a Function URL (GetAtt FunctionUrl); a placeholder when the runtime serves none. */
+  functionUrl?: (functionName: string, qualifier: string | undefined) => string;
+  /** The local address of a queue (Ref, GetAtt QueueUrl); SQS's public form when the runtime serves none. */
+  queueUrl?: (queueName: string) => string;
 }
 
 export interface BucketModel {
@@ -69,6 +73,54 @@ export interface QueueModel {
   name: string;
   arn: string;
   url: string;
+  /** VisibilityTimeout, SQS's default 30 seconds when the template sets none. */
+  visibilityTimeoutSeconds: number;
+  /** RedrivePolicy: where a message goes after maxReceiveCount receives. */
+  redrive?: { deadLetterArn: string; maxReceiveCount: number };
+}
+
+/** A CloudWatch metric alarm declared in the template, its properties resolved to local values. */
+export interface AlarmModel {
+  logicalId: string;
+  name: string;
+  properties: Record<string, unknown>;
+}
+
+/** An AWS::Lambda::Version: published at startup, numbered per function in template order from 1. */
+export interface FunctionVersionModel {
+  logicalId: string;
+  functionLogicalId: string;
+  version: string;
+  description?: string;
+}
+
+/** An alias the template creates: AWS::Lambda::Alias, or a custom resource calling Lambda CreateAlias once. */
+export interface FunctionAliasModel {
+  logicalId: string;
+  functionLogicalId: string;
+  name: string;
+  functionVersion: string;
+  description?: string;
+  additionalVersionWeights?: Record<string, number>;
+}
+
+/** An SQS event source mapping (AWS::Lambda::EventSourceMapping on a queue of the template). */
+export interface EventSourceMappingModel {
+  logicalId: string;
+  functionLogicalId: string;
+  queueLogicalId: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  enabled: boolean;
+}
+
+/** An AWS::Lambda::Url: the function (and alias) it invokes. */
+export interface FunctionUrlModel {
+  logicalId: string;
+  functionLogicalId: string;
+  qualifier?: string;
+  authType: string;
 }
 
 export interface RetryPolicyModel {
@@ -120,6 +172,10 @@ export interface FunctionModel {
   /** Where Lambda sends an asynchronous event that failed every attempt: DeadLetterConfig, else OnFailure. */
   deadLetterArn?: string;
   onFailureDestinationArn?: string;
+  /** The published version this model runs as (its frozen configuration); $LATEST when absent. */
+  version?: string;
+  /** The ARN the caller invoked (with its alias or version qualifier), for the context. */
+  invokedArn?: string;
 }
 
 export interface StateMachineModel {
@@ -146,6 +202,11 @@ export interface TemplateModel {
   rules: RuleModel[];
   functions: FunctionModel[];
   stateMachines: StateMachineModel[];
+  alarms: AlarmModel[];
+  functionVersions: FunctionVersionModel[];
+  aliases: FunctionAliasModel[];
+  eventSourceMappings: EventSourceMappingModel[];
+  functionUrls: FunctionUrlModel[];
   /** Output values by output key. */
   outputs: Record<string, string>;
   /** Resolves any template value (with intrinsics) to local values. */
@@ -269,7 +330,8 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
   }
 
   function queueUrl(logicalId: string): string {
-    return `https://sqs.${env.region}.amazonaws.com/${env.account}/${physicalName(logicalId)}`;
+    const name = physicalName(logicalId);
+    return env.queueUrl?.(name) ?? `https://sqs.${env.region}.amazonaws.com/${env.account}/${name}`;
   }
 
   function ref(name: string): unknown {
@@ -327,8 +389,40 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
         return `AROA${logicalId.toUpperCase().slice(0, 17)}`;
       case 'AWS::StepFunctions::StateMachine.Name':
         return name;
+      case 'AWS::Lambda::Version.Version':
+        return versionNumber(logicalId);
+      case 'AWS::Lambda::Url.FunctionUrl':
+        return functionUrlOf(logicalId);
+      case 'AWS::Lambda::Url.FunctionArn':
+        return resolve(res.Properties?.TargetFunctionArn, `${logicalId}.TargetFunctionArn`);
     }
     throw new UnresolvableIntrinsicError(`GetAtt(${logicalId}.${attribute})`, `attribute not known locally for ${res.Type}`);
+  }
+
+  /** Versions are numbered per function in template order, as the local runtime publishes them at startup. */
+  let versionNumbers: Map<string, string> | undefined;
+  function versionNumber(logicalId: string): string {
+    if (!versionNumbers) {
+      versionNumbers = new Map();
+      const counts = new Map<string, number>();
+      for (const [id, res] of ofType('AWS::Lambda::Version')) {
+        const fn = String(resolve(res.Properties?.FunctionName, `${id}.FunctionName`));
+        const next = (counts.get(fn) ?? 0) + 1;
+        counts.set(fn, next);
+        versionNumbers.set(id, String(next));
+      }
+    }
+    const number = versionNumbers.get(logicalId);
+    if (number === undefined) throw new UnresolvableIntrinsicError(`GetAtt(${logicalId}.Version)`, 'not a version of this template');
+    return number;
+  }
+
+  function functionUrlOf(logicalId: string): string {
+    const props = resource(logicalId, `GetAtt(${logicalId}.FunctionUrl)`).Properties ?? {};
+    const target = String(resolve(props.TargetFunctionArn, `${logicalId}.TargetFunctionArn`));
+    const name = /(?:^|:)function:([^:]+)/.exec(target)?.[1] ?? target;
+    const qualifier = props.Qualifier === undefined ? undefined : String(resolve(props.Qualifier, `${logicalId}.Qualifier`));
+    return env.functionUrl?.(name, qualifier) ?? `https://${logicalId.toLowerCase()}.lambda-url.${env.region}.on.aws/`;
   }
 
   function ruleBusName(res: CfnResource, logicalId: string): string {
@@ -389,12 +483,21 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
     ...ofType('AWS::Events::EventBus').map(([logicalId]) => ({ logicalId, name: physicalName(logicalId), arn: arnOf(logicalId) })),
   ];
 
-  const queues: QueueModel[] = ofType('AWS::SQS::Queue').map(([logicalId]) => ({
-    logicalId,
-    name: physicalName(logicalId),
-    arn: arnOf(logicalId),
-    url: queueUrl(logicalId),
-  }));
+  const queues: QueueModel[] = ofType('AWS::SQS::Queue').map(([logicalId, res]) => {
+    const props = res.Properties ?? {};
+    const redrive = props.RedrivePolicy === undefined ? undefined : (resolve(props.RedrivePolicy, `${logicalId}.RedrivePolicy`) as Record<string, unknown> | string);
+    const policy = typeof redrive === 'string' ? (JSON.parse(redrive) as Record<string, unknown>) : redrive;
+    return {
+      logicalId,
+      name: physicalName(logicalId),
+      arn: arnOf(logicalId),
+      url: queueUrl(logicalId),
+      visibilityTimeoutSeconds: Number(props.VisibilityTimeout ?? 30),
+      ...(policy?.deadLetterTargetArn !== undefined
+        ? { redrive: { deadLetterArn: String(policy.deadLetterTargetArn), maxReceiveCount: Number(policy.maxReceiveCount ?? 10) } }
+        : {}),
+    };
+  });
 
   const invokeConfigs = new Map<string, Record<string, any>>();
   for (const [logicalId, res] of ofType('AWS::Lambda::EventInvokeConfig')) {
@@ -509,6 +612,90 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
     };
   });
 
+  const functionByName = new Map(functions.map((f) => [f.name, f]));
+  /** A function named by name, ARN or qualified ARN, when it is one of the template's. */
+  const functionNamed = (value: unknown): FunctionModel | undefined => {
+    const text = String(value);
+    const name = /(?:^|:)function:([^:]+)/.exec(text)?.[1] ?? text;
+    return functionByName.get(name);
+  };
+
+  const alarms: AlarmModel[] = ofType('AWS::CloudWatch::Alarm').map(([logicalId, res]) => {
+    const properties = resolve(res.Properties ?? {}, logicalId) as Record<string, unknown>;
+    return { logicalId, name: typeof properties.AlarmName === 'string' ? properties.AlarmName : physicalName(logicalId), properties };
+  });
+
+  const functionVersions: FunctionVersionModel[] = ofType('AWS::Lambda::Version').flatMap(([logicalId, res]) => {
+    const fn = functionNamed(resolve(res.Properties?.FunctionName, `${logicalId}.FunctionName`));
+    if (!fn) return [];
+    const description = res.Properties?.Description;
+    return [{ logicalId, functionLogicalId: fn.logicalId, version: versionNumber(logicalId), ...(typeof description === 'string' ? { description } : {}) }];
+  });
+
+  const aliases: FunctionAliasModel[] = [];
+  for (const [logicalId, res] of ofType('AWS::Lambda::Alias')) {
+    const props = resolve(res.Properties ?? {}, logicalId) as Record<string, any>;
+    const fn = functionNamed(props.FunctionName);
+    if (!fn) continue;
+    const weights = (props.RoutingConfig?.AdditionalVersionWeights ?? []) as Array<{ FunctionVersion: string; FunctionWeight: number }>;
+    aliases.push({
+      logicalId,
+      functionLogicalId: fn.logicalId,
+      name: String(props.Name),
+      functionVersion: String(props.FunctionVersion),
+      ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
+      ...(weights.length > 0 ? { additionalVersionWeights: Object.fromEntries(weights.map((w) => [String(w.FunctionVersion), Number(w.FunctionWeight)])) } : {}),
+    });
+  }
+  // CDK's AwsCustomResource writes its SDK call as JSON text in Create; an alias created that way exists from the start.
+  for (const [logicalId, res] of live.filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')) {
+    const create = res.Properties?.Create;
+    if (create === undefined) continue;
+    let call: Record<string, any>;
+    try {
+      const text = resolve(create, `${logicalId}.Create`);
+      call = (typeof text === 'string' ? JSON.parse(text) : text) as Record<string, any>;
+    } catch {
+      continue;
+    }
+    if (call.service !== 'Lambda' || call.action !== 'CreateAlias') continue;
+    const params = call.parameters ?? {};
+    const fn = functionNamed(params.FunctionName);
+    if (!fn) continue;
+    aliases.push({
+      logicalId,
+      functionLogicalId: fn.logicalId,
+      name: String(params.Name),
+      functionVersion: String(params.FunctionVersion ?? '$LATEST'),
+      ...(typeof params.Description === 'string' ? { description: params.Description } : {}),
+    });
+  }
+
+  const eventSourceMappings: EventSourceMappingModel[] = ofType('AWS::Lambda::EventSourceMapping').flatMap(([logicalId, res]) => {
+    const props = resolve(res.Properties ?? {}, logicalId) as Record<string, any>;
+    const fn = functionNamed(props.FunctionName);
+    const queue = queueByArn.get(String(props.EventSourceArn));
+    if (!fn || !queue) return [];
+    return [
+      {
+        logicalId,
+        functionLogicalId: fn.logicalId,
+        queueLogicalId: queue.logicalId,
+        batchSize: Number(props.BatchSize ?? 10),
+        maximumBatchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
+        reportBatchItemFailures: ((props.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
+        enabled: props.Enabled !== false,
+      },
+    ];
+  });
+
+  const functionUrls: FunctionUrlModel[] = ofType('AWS::Lambda::Url').flatMap(([logicalId, res]) => {
+    const props = resolve(res.Properties ?? {}, logicalId) as Record<string, any>;
+    const fn = functionNamed(props.TargetFunctionArn);
+    if (!fn) return [];
+    return [{ logicalId, functionLogicalId: fn.logicalId, ...(props.Qualifier !== undefined ? { qualifier: String(props.Qualifier) } : {}), authType: String(props.AuthType ?? 'NONE') }];
+  });
+
   const outputs: Record<string, string> = {};
   for (const [key, output] of Object.entries(cfn.Outputs ?? {})) {
     if (output.Condition !== undefined && !condition(output.Condition)) continue;
@@ -516,7 +703,23 @@ export function readTemplate(template: Record<string, unknown>, environment: Loc
     outputs[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
 
-  return { environment: env, buckets, tables, buses, queues, rules, functions, stateMachines, outputs, resolve: (value) => resolve(value) };
+  return {
+    environment: env,
+    buckets,
+    tables,
+    buses,
+    queues,
+    rules,
+    functions,
+    stateMachines,
+    alarms,
+    functionVersions,
+    aliases,
+    eventSourceMappings,
+    functionUrls,
+    outputs,
+    resolve: (value) => resolve(value),
+  };
 }
 
 /**

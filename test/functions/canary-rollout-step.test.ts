@@ -322,3 +322,29 @@ describe('rollout step: nested input', () => {
     expect(early).toMatchObject({ rolledBack: false, verdict: 'INCONCLUSIVE', outcome: { outcome: 'no-canary' } });
   });
 });
+
+describe('rollout step: an operator’s promotion', () => {
+  it('promotes the running canary now with the operator’s reason, read back from the alias and the pins, and names the execution to stop', async () => {
+    const state = await published();
+    await step({ ...state, action: 'weight', step: 0 });
+    const result = await step({ action: 'operator-promote', runId: 'support-bot-7', reason: 'business sign-off after manual review' });
+    expect(result).toMatchObject({ promoted: true, verdict: 'PASS', candidateVersion: '14', servingVersion: '15', rolloutExecutionArn: EXECUTION });
+    expect(await alias.getWeights()).toEqual({ currentVersion: '15' });
+    expect(alias.versions.get('15')).toEqual({ modelRef: CANDIDATE, cohort: 'current' });
+    const verdict = await deps.verdicts.get(canarySubject('support-bot-7'), canaryVerdictKey('14'));
+    expect(verdict).toMatchObject({ verdict: 'PASS', reasons: ['promoted by an operator: business sign-off after manual review'], summary: { previousVersion: '12', executionArn: EXECUTION } });
+    expect(deps.events.events.map((e) => e.detailType)).toEqual(['Canary Started', 'Canary Promoted']);
+    // The rollout's own next check finds the canary decided.
+    await expect(step({ ...state, action: 'check', elapsedWindows: 1 })).rejects.toMatchObject({ name: 'CanaryDecidedError' });
+  });
+
+  it('refuses with no canary running, for another run, or after a rollback decided it', async () => {
+    await expect(step({ action: 'operator-promote', runId: 'support-bot-7', reason: 'go' })).rejects.toThrow(/no canary runs on alias live: it serves version 12 alone/);
+    const state = await published();
+    await step({ ...state, action: 'weight', step: 0 });
+    await expect(step({ action: 'operator-promote', runId: 'other-run', reason: 'go' })).rejects.toMatchObject({ name: 'RejectedStepInput', field: 'runId' });
+    await expect(step({ action: 'operator-promote', runId: 'support-bot-7', reason: '  ' })).rejects.toMatchObject({ name: 'RejectedStepInput', field: 'reason' });
+    await step({ ...state, action: 'rollback', decision: { action: 'rollback', verdict: 'FAIL', reasons: ['win rate below the floor'] } });
+    await expect(step({ action: 'operator-promote', runId: 'support-bot-7', reason: 'go' })).rejects.toThrow(/no canary runs/);
+  });
+});

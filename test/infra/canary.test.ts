@@ -583,7 +583,7 @@ describe('Canary', () => {
 
 describe('Canary props', () => {
   it('takes 5 to 10 percent, a 30 to 60 minute hold window and the rubrics it is given', () => {
-    const built = build({ trafficPercent: 5, holdWindow: Duration.minutes(30), rubrics: ['helpfulness', 'factual_accuracy'], rubricDropPoints: 3, winRateFloor: 0.45 });
+    const built = build({ trafficPercent: 5, holdWindow: Duration.minutes(30), rubrics: [{ name: 'helpfulness', check: { rubric: 'judge:task-completion' } }, { name: 'factual_accuracy', check: { rubric: 'judge:groundedness' } }], rubricDropPoints: 3, winRateFloor: 0.45 });
     expect(built.canary.settings).toEqual({ trafficPercent: 5, holdSeconds: 1800, holdWindows: 1, maxHoldWindows: 4 });
     const alarms = resourcesOf(built.json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     const drops = alarms.filter((a) => String(a.AlarmName).endsWith('-drop'));
@@ -616,6 +616,10 @@ describe('Canary props', () => {
         // Two 50-minute hold windows are 100 minutes: 10 periods of 10 minutes.
         holdWindows: 10,
         weights: [0.05],
+        // The scorer grades what the drop alarms watch: the default rubric, a judged check.
+        rubrics: [{ name: 'helpfulness', check: { rubric: 'judge:task-completion' } }],
+        minDecidedPairs: 100,
+        minRubricSamples: 30,
       });
     }
     const alarms = Object.fromEntries(resourcesOf(built.json, 'AWS::CloudWatch::Alarm').map(([, a]) => [a.Properties.AlarmName, a.Properties]));
@@ -734,8 +738,10 @@ describe('Canary props', () => {
       expect(make({ rubricDropPoints: 0 })).toThrow(/rubricDropPoints must be above 0/);
       expect(make({ holdWindows: 3, maxHoldWindows: 2 })).toThrow(/maxHoldWindows must be an integer from holdWindows \(3\) to 24, got 2/);
       expect(make({ rubrics: [] })).toThrow(/rubrics must name at least one rubric/);
-      expect(make({ rubrics: ['a b'] })).toThrow(/rubric "a b" must be letters, digits/);
-      expect(make({ rubrics: ['x', 'x'] })).toThrow(/rubrics must be distinct/);
+      expect(make({ rubrics: [{ name: 'a b', check: { rubric: 'refusal-detection' } }] })).toThrow(/rubric "a b" must be letters, digits/);
+      expect(make({ rubrics: ['helpfulness'] })).toThrow(/rubric "helpfulness": unknown rubric "helpfulness" \(a plain name must be a rubric id/);
+      expect(make({ rubrics: [{ name: 'tone', check: { rubric: 'no-such-rubric' } }] })).toThrow(/rubric "tone": unknown rubric/);
+      expect(make({ rubrics: ['refusal-detection', { name: 'refusal-detection', check: { rubric: 'judge:task-completion' } }] })).toThrow(/rubrics must be distinct/);
       expect(make({ alarmNamePrefix: 'canary-' })).toThrow(/alarmNamePrefix must start with 'finegate-canary-'/);
       expect(make({ alarmNamePrefix: 'finegate-canary-x' })).toThrow(/alarmNamePrefix must start with 'finegate-canary-', end with '-'/);
       expect(make({ scorerBatchSize: 11 })).toThrow(/scorerBatchSize must be an integer from 1 to 10/);

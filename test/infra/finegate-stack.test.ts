@@ -582,11 +582,18 @@ describe('with a canary', () => {
     const [urlId] = resources.find(([, r]) => r.Type === 'AWS::Lambda::Url')!;
     const machines = resources.filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.includes('CanaryRolloutStateMachine')).map(([id]) => id);
     expect(machines).toHaveLength(1);
+    const functionId = (entry: string) => resources.find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['finegate:entry'] === entry)![0];
     expect(withCanary.Outputs).toMatchObject({
       CanaryFunctionUrl: { Value: { 'Fn::GetAtt': [urlId, 'FunctionUrl'] } },
       CanaryRolloutStateMachineArn: { Value: { Ref: machines[0] } },
+      // What `finegate canary status|rollback|promote` reads and calls.
+      CanaryRouterFunctionName: { Value: { Ref: functionId('functions/canary-router.ts') } },
+      CanaryRollbackFunctionName: { Value: { Ref: functionId('functions/canary-rollback.ts') } },
+      CanaryRolloutStepFunctionName: { Value: { Ref: functionId('functions/canary-rollout-step.ts') } },
+      CanaryAlarmNamePrefix: { Value: 'finegate-canary-' },
     });
-    expect(Object.keys(withCanary.Outputs).sort()).toEqual([...Object.keys(json.Outputs), 'CanaryFunctionUrl', 'CanaryRolloutStateMachineArn'].sort());
+    const canaryOutputs = ['CanaryFunctionUrl', 'CanaryRolloutStateMachineArn', 'CanaryRouterFunctionName', 'CanaryRollbackFunctionName', 'CanaryRolloutStepFunctionName', 'CanaryAlarmNamePrefix'];
+    expect(Object.keys(withCanary.Outputs).sort()).toEqual([...Object.keys(json.Outputs), ...canaryOutputs].sort());
     expect(resourcesOf('AWS::Lambda::Url')).toEqual([]);
     expect(resourcesOf('Custom::FinegateCanaryAlias')).toEqual([]);
   });

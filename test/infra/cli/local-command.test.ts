@@ -40,7 +40,7 @@ server.listen(0, '127.0.0.1', () => {
     account: '000000000000',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     environment: { set: { AWS_ENDPOINT_URL_DYNAMODB: endpoint + '/ddb', FINEGATE_STAND_IN: 'applied' }, unset: ['AWS_PROFILE'] },
-    resources: { buckets: [], tables: [], buses: [], queues: [], functions: [], rules: [], stateMachines: [] },
+    resources: { buckets: [], tables: [], buses: [], queues: [], functions: [], rules: [], stateMachines: [], alarms: [], functionUrls: [] },
     outputs: { CorporaBucketName: 'corpora-local', VerdictsTableName: 'verdicts-local', EventBusName: 'finegate-local-bus' },
     startupMs: 5,
   };
@@ -167,10 +167,18 @@ describe('finegate local status', () => {
     startedAt: '2026-11-12T09:00:00.000Z',
     logPath: '/tmp/local.log',
     region: 'us-east-1',
-    endpoints: { s3: 'http://127.0.0.1:9', dynamodb: 'http://127.0.0.1:9', eventbridge: 'http://127.0.0.1:9', stepfunctions: 'http://127.0.0.1:9' },
+    endpoints: {
+      s3: 'http://127.0.0.1:9',
+      dynamodb: 'http://127.0.0.1:9',
+      eventbridge: 'http://127.0.0.1:9',
+      stepfunctions: 'http://127.0.0.1:9',
+      lambda: 'http://127.0.0.1:9',
+      sqs: 'http://127.0.0.1:9',
+      cloudwatch: 'http://127.0.0.1:9',
+    },
     environment: { set: {}, unset: [] },
     outputs: {},
-    resources: { buckets: [], tables: [], buses: [], queues: [], functions: [], rules: [], stateMachines: [] },
+    resources: { buckets: [], tables: [], buses: [], queues: [], functions: [], rules: [], stateMachines: [], alarms: [], functionUrls: [] },
   });
 
   it('calls a state file of a process that has exited stale, and --local refuses it', async () => {

@@ -1,0 +1,203 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANARY_PROMOTED } from '../../events/canary-promoted';
+import { CANARY_ROLLED_BACK } from '../../events/canary-rolled-back';
+import { CANARY_STARTED } from '../../events/canary-started';
+import { SOURCES } from '../../events/event-sources';
+import { GATE_VERDICT } from '../../events/gate-verdict';
+import { canarySubject, canaryVerdictKey } from '../../functions/canary/canary-operations';
+import { parseRunConfig } from '../../functions/runs/run-config';
+import { resetAwsClients } from '../../functions/stores/aws-clients';
+import { DynamoRunStore } from '../../functions/stores/dynamo-run-store';
+import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
+import { LambdaAliasControl } from '../../functions/stores/lambda-alias-control';
+import { canaryTraffic, writeCanaryRecordings, type CanaryTraffic } from '../../infra/demo/canary-traffic';
+import { startLocalRuntime, type LocalRuntime } from '../../infra/local/local-runtime';
+import { canaryExecutionName } from '../../state-machines/canary-rollout';
+
+/*
+ * The canary end to end on the local runtime: the stack is synthesized with the canary, the arena's promoting Gate
+ * Verdict starts the rollout (starter → rollout state machine in the ASL interpreter), live traffic goes through the
+ * router's Function URL, routed by the `live` alias's weights to the version pinning each model, shadow pairs go
+ * through SQS to the scorer, whose EMF becomes metrics, and the template's alarms are evaluated on them (one alarm
+ * minute per wall second). A degraded candidate is rolled back by its alarm; a good one is promoted.
+ *
+ * The Lambda control plane (versions, aliases) and CloudWatch here are the local runtime's own emulation: AWS has
+ * no local emulator of either; the adapters' wire shapes are checked in test/functions/stores/*.
+ */
+
+const TIME_SCALE = 60;
+const HOLD_MS = 9_000;
+
+let runtime: LocalRuntime;
+let dir: string;
+let traffic: CanaryTraffic;
+let models: Record<'current' | 'good' | 'degraded', string>;
+let functionUrl: string;
+const runtimeLog: string[] = [];
+
+/** What the runtime said, for a failure's message. */
+function recentLog(): string {
+  const executions = runtime.executions().map((e) => `${e.name} ${e.status} ${e.error ?? ''} ${e.cause ?? ''}`.slice(0, 600));
+  return [...runtimeLog.slice(-30), ...executions].join('\n');
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'finegate-canary-'));
+  traffic = canaryTraffic();
+  models = await writeCanaryRecordings(dir, traffic);
+  runtime = await startLocalRuntime({
+    stackProps: {
+      canary: {
+        currentModel: models.current,
+        trafficPercent: 10,
+        shadowFraction: 1,
+        windowPeriod: Duration.minutes(1),
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        holdWindow: Duration.minutes(30),
+        minDecidedPairs: 15,
+        minRubricSamples: 5,
+        rubrics: [{ name: 'answers', check: { rubric: 'refusal-detection', expectRefusal: false } }],
+      },
+    },
+    timeScale: TIME_SCALE,
+    stateMachineDelays: { scale: 0.005, maxMs: 200, runtimeWaitMs: HOLD_MS },
+    log: (line) => runtimeLog.push(line),
+  });
+  functionUrl = runtime.resources.functionUrls[0]!.url;
+  resetAwsClients();
+}, 180_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  resetAwsClients();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function register(runId: string): Promise<void> {
+  const config = parseRunConfig({
+    runId,
+    baseModel: models.current,
+    judgeModel: 'local:pair-judge#family=amazon',
+    rubricVersion: '2026-11-v1',
+    heldout: { uri: 's3://unused/heldout.jsonl', rubric: 'exact-match' },
+    corpusAudit: { uri: 's3://unused/corpus.jsonl' },
+  });
+  await new DynamoRunStore(runtime.output('RunsTableName')).register(config);
+}
+
+function promote(runId: string, checkpoint: string, candidateModel: string): void {
+  runtime.publish(runtime.output('EventBusName'), {
+    source: SOURCES.gate,
+    'detail-type': GATE_VERDICT,
+    detail: {
+      runId,
+      checkpoint,
+      step: 1800,
+      stage: 'arena',
+      verdict: 'PASS',
+      reasons: ['arena: the candidate wins 0.92 of decided pairs (95% interval 0.85 to 0.96), above the effect floor 0.6'],
+      promote: true,
+      configHash: 'ff7a9aab059e413a',
+      scores: {},
+      candidateModel,
+      baseModel: models.current,
+      reportUri: `s3://artifacts/runs/${runId}/${checkpoint}/arena.json`,
+    },
+  });
+}
+
+/** Production traffic through the Function URL until `done`; returns what each response said. */
+async function serve(done: () => boolean, timeoutMs: number): Promise<Array<{ status: number; cohort: string | null; model: string | null; fallback: string | null }>> {
+  const responses: Array<{ status: number; cohort: string | null; model: string | null; fallback: string | null }> = [];
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; !done() && Date.now() < deadline; i++) {
+    const request = traffic.requests[i % traffic.requests.length]!;
+    const response = await fetch(functionUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    await response.text();
+    responses.push({
+      status: response.status,
+      cohort: response.headers.get('x-finegate-cohort'),
+      model: response.headers.get('x-finegate-model'),
+      fallback: response.headers.get('x-finegate-fallback'),
+    });
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  return responses;
+}
+
+function routerAlias(): LambdaAliasControl {
+  return new LambdaAliasControl(runtime.output('CanaryRouterFunctionName'), 'live', { pollIntervalMs: 10 });
+}
+
+describe('canary on the local runtime', () => {
+  it('rolls a degraded candidate back when its alarm fires, restoring the version that served before', async () => {
+    const runId = 'canary-degraded-1';
+    await register(runId);
+    const before = await routerAlias().getWeights();
+    promote(runId, 'checkpoint-1800', models.degraded);
+    const started = await runtime.waitForEvent({ 'detail-type': [CANARY_STARTED], detail: { runId: [runId] } }, { timeoutMs: 60_000 }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${recentLog()}`);
+    });
+    const candidateVersion = (started.event.detail as { candidateVersion: string }).candidateVersion;
+
+    let rolledBack = false;
+    const unsubscribe = runtime.onEvent({ 'detail-type': [CANARY_ROLLED_BACK], detail: { runId: [runId] } }, () => (rolledBack = true));
+    const responses = await serve(() => rolledBack, 60_000);
+    unsubscribe();
+    expect(rolledBack).toBe(true);
+    const execution = await runtime.waitForExecution(canaryExecutionName(runId, 'checkpoint-1800'), { timeoutMs: 60_000 });
+
+    // Both cohorts answered live traffic, each with its own model.
+    const candidateAnswers = responses.filter((r) => r.cohort === 'candidate');
+    expect(candidateAnswers.length).toBeGreaterThan(0);
+    expect(candidateAnswers.every((r) => r.model === models.degraded && r.status === 200)).toBe(true);
+    expect(responses.filter((r) => r.cohort === 'current').every((r) => r.model === models.current)).toBe(true);
+
+    // An alarm on the shadow win rate or the answer rubric fired; the rollback cleared the weight and said why.
+    const fired = runtime.alarmChanges().filter((c) => c.state.value === 'ALARM');
+    expect(fired.map((c) => c.alarmName)).toEqual(expect.arrayContaining([expect.stringMatching(/^finegate-canary-(shadow-win-rate|rubric-answers-drop|win-rate-sequential)$/)]));
+    const verdict = await new DynamoVerdictStore(runtime.output('VerdictsTableName')).get(canarySubject(runId), canaryVerdictKey(candidateVersion));
+    expect(verdict?.verdict).toBe('FAIL');
+    expect(verdict?.reasons.join(' ')).toMatch(/finegate-canary-/);
+    expect(await routerAlias().getWeights()).toEqual({ currentVersion: before.currentVersion });
+    // The rollback stopped the rollout, or the rollout's own check rolled back first; either way it is over.
+    expect(['ABORTED', 'SUCCEEDED']).toContain(execution.status);
+
+    // From the first breaching datapoint to weight 0, as the runtime saw it.
+    const first = fired.find((c) => c.firstBreachAt !== undefined)!;
+    const cleared = runtime.events().find((e) => e.event['detail-type'] === CANARY_ROLLED_BACK && (e.event.detail as { runId: string }).runId === runId)!;
+    const breachToZeroMs = Date.parse(cleared.receivedAt) - first.firstBreachAt!;
+    expect(breachToZeroMs).toBeGreaterThan(0);
+    process.stderr.write(`[canary e2e] degraded candidate: first breach → weight 0 in ${breachToZeroMs} ms (alarm periods ${TIME_SCALE}× faster than AWS)\n`);
+  }, 150_000);
+
+  it('promotes a good candidate after its hold window: the alias serves the candidate’s model alone', async () => {
+    const runId = 'canary-good-1';
+    await register(runId);
+    await runtime.waitForIdle({ timeoutMs: 30_000 }).catch(() => {});
+    promote(runId, 'checkpoint-2400', models.good);
+    const started = await runtime.waitForEvent({ 'detail-type': [CANARY_STARTED], detail: { runId: [runId] } }, { timeoutMs: 60_000 });
+    const candidateVersion = (started.event.detail as { candidateVersion: string }).candidateVersion;
+
+    let ended = false;
+    const unsubscribe = runtime.onEvent({ source: [SOURCES.canary], 'detail-type': [CANARY_PROMOTED, CANARY_ROLLED_BACK], detail: { runId: [runId] } }, () => (ended = true));
+    await serve(() => ended, 90_000);
+    unsubscribe();
+    const execution = await runtime.waitForExecution(canaryExecutionName(runId, 'checkpoint-2400'), { timeoutMs: 60_000 });
+    expect(execution.status).toBe('SUCCEEDED');
+
+    const promoted = runtime.events().find((e) => e.event['detail-type'] === CANARY_PROMOTED && (e.event.detail as { runId: string }).runId === runId);
+    expect(promoted, `no Canary Promoted; alarms: ${JSON.stringify(runtime.alarmChanges().map((c) => [c.alarmName, c.state.value]))}`).toBeDefined();
+    const verdict = await new DynamoVerdictStore(runtime.output('VerdictsTableName')).get(canarySubject(runId), canaryVerdictKey(candidateVersion));
+    expect(verdict?.verdict).toBe('PASS');
+    const weights = await routerAlias().getWeights();
+    expect(weights.candidate).toBeUndefined();
+    expect((await routerAlias().versionPin(weights.currentVersion)).modelRef).toBe(models.good);
+    expect(runtime.alarmChanges().filter((c) => c.state.value === 'ALARM' && c.at > Date.parse(started.receivedAt))).toEqual([]);
+  }, 150_000);
+});
