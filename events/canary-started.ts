@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkpointNameSchema, modelRefStringSchema, runIdSchema } from './checkpoint-ready';
 import { SOURCES, type EventPatternJson } from './event-sources';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseModelRef } from '../functions/models/model-ref';
 import { SOURCES, type EventPatternJson } from './event-sources';
 

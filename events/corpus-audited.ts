@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECKS } from '../functions/audit/finding';
 import { SOURCES, type EventPatternJson } from './event-sources';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SOURCES, type EventPatternJson } from './event-sources';
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';

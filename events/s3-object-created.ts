@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SOURCES, type EventPatternJson } from './event-sources';
 
 export const S3_OBJECT_CREATED = 'Object Created';

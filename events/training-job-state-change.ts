@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fillCandidateTemplate, type RunConfig } from '../functions/runs/run-config';
 import { checkpointReadyDetailSchema, type CheckpointReadyDetail } from './checkpoint-ready';
 import { SOURCES, type EventPatternJson } from './event-sources';

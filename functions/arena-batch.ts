@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { drawArenaSamples, parseArenaSamples, type ArenaSampleSet } from './arena/arena-samples';
 import { runArena } from './arena/arena-run';
 import { checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './gate-context';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decideArena } from './arena/arena-decision';
 import type { ArenaPairResult } from './arena/arena-run';
 import { arenaStatistics } from './arena/arena-statistics';

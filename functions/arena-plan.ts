@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { drawArenaSamples, parseArenaSamples } from './arena/arena-samples';
 import { gateEnvironment, loadRunRecord } from './gate-context';
 import { readText } from './stores/read-text';

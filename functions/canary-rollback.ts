@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runIdSchema } from '../events/checkpoint-ready';
 import { ALARM_STATE_CHANGE, alarmStateChangeSchema, CANARY_ALARM_PREFIX } from '../events/cloudwatch-alarm-state-change';
 import { SOURCES } from '../events/event-sources';

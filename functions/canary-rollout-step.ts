@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CANARY_STARTED, functionVersionSchema, type CanaryStartedDetail } from '../events/canary-started';
 import { checkpointNameSchema, runIdSchema } from '../events/checkpoint-ready';
 import { CANARY_ALARM_PREFIX } from '../events/cloudwatch-alarm-state-change';

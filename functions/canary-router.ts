@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { priceOf } from './arena/price-estimate';
 import { COHORTS, type Cohort } from './canary/alias-control';
 import { CANARY_METRICS, CANARY_NAMESPACE, NO_RUN } from './canary/canary-metrics';

@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { judgeFamilyProblem, parseCanaryConfig, winRateConfig, withJudge, type CanaryConfig, type RunJudgeLookup } from './canary/canary-config';
 import { CANARY_METRICS, CANARY_NAMESPACE, rubricMetricName } from './canary/canary-metrics';
 import { logEValueBelowFloor } from './canary/confidence-sequence';

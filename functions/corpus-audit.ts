@@ -6,7 +6,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3ObjectCreatedSchema } from '../events/s3-object-created';
 import { CORPUS_AUDITED, type CorpusAuditedDetail } from '../events/corpus-audited';
 import { SOURCES } from '../events/event-sources';

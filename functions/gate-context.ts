@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runConfigHash } from './runs/run-config';
 import type { RunRecord } from './runs/run-record';
 import { DynamoJudgeCache } from './stores/dynamo-judge-cache';

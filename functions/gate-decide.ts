@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decideCheckpoint } from './gates/checkpoint-decision';
 import type { ItemResult } from './gates/score-items';
 import { checkpointPrefix, gateEnvironment, gateStores, loadRunRecord } from './gate-context';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkpointReadyDetailSchema } from '../events/checkpoint-ready';
 import { planCheckpoint } from './gates/checkpoint-plan';
 import { parseHeldoutSet } from './gates/heldout-set';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EARLY_STOP_RECOMMENDED, type EarlyStopRecommendedDetail } from '../events/early-stop-recommended';
 import { SOURCES } from '../events/event-sources';
 import { GATE_VERDICT, type GateVerdictDetail } from '../events/gate-verdict';

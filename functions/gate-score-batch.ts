@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DriftSuite } from './gates/drift-suite';
 import { parseHeldoutSet, type HeldoutSet } from './gates/heldout-set';
 import { parseCheck } from './gates/rubrics/registry';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECKPOINT_READY, checkpointReadySchema, type CheckpointReadyDetail } from '../events/checkpoint-ready';
 import { SOURCES } from '../events/event-sources';
 import { parseTrainingJobStateChange, RUN_ID_TAG, toCheckpointReady, TrainingJobMappingError, type RunLookup } from '../events/training-job-state-change';

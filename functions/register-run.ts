@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SOURCES } from '../events/event-sources';
 import { registerRunSchema, RUN_REGISTERED, type RunRegisteredDetail } from '../events/run-registered';
 import { arenaSampleSize } from './runs/arena-sample-size';

@@ -14,7 +14,7 @@ import { buildCheckpointGateDefinition, DEFAULT_MAX_CONCURRENCY } from '../state
 import { DEFAULT_HELDOUT_PREFIX, validPrefix } from './corpus-audit';
 import { FinegateFunction, type FinegateFunctionProps } from './finegate-function';
 import { acknowledgeCrossRegionModel, acknowledgePrefixObjects, flattenReference } from './nag-suppressions';
-import type { Storage } from './storage';
+import { grantObjectKey, type Storage } from './storage';
 import { createStateMachineLogGroup } from './state-machine-log-group';
 
 /** The functions of the checkpoint gate (stage 2) and of the arena after it (stage 3), by role. */
@@ -311,10 +311,7 @@ export class CheckpointGate extends Construct {
         conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
       }),
     );
-    if (bucket.encryptionKey) {
-      if (actions.includes('s3:PutObject')) bucket.encryptionKey.grantEncryptDecrypt(fn);
-      else bucket.encryptionKey.grantDecrypt(fn);
-    }
+    grantObjectKey(bucket, fn, actions.includes('s3:PutObject') ? 'write' : 'read');
     if (fn.role) acknowledgePrefixObjects(fn.role, objects, what);
   }
 

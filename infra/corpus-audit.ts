@@ -9,7 +9,7 @@ import { corpusUploadedPattern } from '../events/s3-object-created';
 import { parseS3Uri } from '../functions/stores/s3-uri';
 import { FinegateFunction, type FinegateFunctionProps } from './finegate-function';
 import { acknowledgeCrossRegionModel, acknowledgePrefixObjects } from './nag-suppressions';
-import type { Storage } from './storage';
+import { grantObjectKey, type Storage } from './storage';
 
 export const CORPUS_AUDIT_ENTRY = 'functions/corpus-audit.ts';
 export const DEFAULT_CORPUS_PREFIX = 'corpora/';
@@ -193,8 +193,9 @@ export class CorpusAudit extends Construct {
         conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
       }),
     );
-    grantKey(storage.corporaBucket, fn, 'decrypt');
-    grantKey(storage.artifactsBucket, fn, 'encryptDecrypt');
+    // A customer-managed key: exactly Decrypt (and GenerateDataKey to write), through S3 only.
+    grantObjectKey(storage.corporaBucket, fn, 'read');
+    grantObjectKey(storage.artifactsBucket, fn, 'write');
 
     // GetItem: a verdict already written is the answer to a redelivered upload event.
     storage.verdictsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
@@ -245,12 +246,6 @@ function heldoutObject(config: Record<string, unknown> | undefined): { bucket: s
   } catch {
     throw new Error(`CorpusAudit: auditConfig.leakage.heldoutUri must be s3://bucket/key, got "${uri}"`);
   }
-}
-
-function grantKey(bucket: s3.IBucket, fn: FinegateFunction, use: 'decrypt' | 'encryptDecrypt'): void {
-  if (!bucket.encryptionKey) return;
-  if (use === 'decrypt') bucket.encryptionKey.grantDecrypt(fn);
-  else bucket.encryptionKey.grantEncryptDecrypt(fn);
 }
 
 /**

@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { API_KEY_SECRET_ARN_VARIABLE } from '../functions/models/api-key';
 import { registerRunPattern } from '../events/run-registered';
 import { Canary, type CanaryProps } from './canary';
 import { CheckpointGate, type CheckpointGateProps } from './checkpoint-gate';
@@ -31,6 +34,12 @@ export interface FineTuneGateProps extends StorageProps {
    * Its Bedrock models default to the gate's (`gateModels`).
    */
   readonly canary?: Omit<CanaryProps, 'storage'>;
+  /**
+   * The Secrets Manager secret holding the API key of the OpenAI-compatible server `openai:` models call (plain text,
+   * or JSON with an `apiKey` field). The functions that call models get its ARN in OPENAI_API_KEY_SECRET_ARN and may
+   * read it (GetSecretValue only); a key in a function's environment is refused.
+   */
+  readonly openAiApiKeySecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -48,7 +57,8 @@ export class FineTuneGate extends Construct {
 
   constructor(scope: Construct, id: string, props: FineTuneGateProps = {}) {
     super(scope, id);
-    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, canary, ...storageProps } = props;
+    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, canary, openAiApiKeySecret, ...storageProps } =
+      props;
     this.storage = new Storage(this, 'Storage', storageProps);
     this.corpusAudit = new CorpusAudit(this, 'CorpusAudit', {
       storage: this.storage,
@@ -83,11 +93,65 @@ export class FineTuneGate extends Construct {
     // The corpus audit the run names: by object version (GetItem), else among the corpus's audits (Query).
     this.storage.verdictsTable.grant(this.registerRun, 'dynamodb:GetItem', 'dynamodb:Query');
     this.storage.eventBus.grantPutEventsTo(this.registerRun);
+    this.grantTableKeys();
+    if (openAiApiKeySecret) this.grantApiKeySecret(openAiApiKeySecret);
+
     new events.Rule(this, 'RegisterRunRule', {
       description: 'Registers a run (pins its thresholds) from a Register Run event',
       eventBus: this.storage.eventBus,
       eventPattern: registerRunPattern() as events.EventPattern,
       targets: [new targets.LambdaFunction(this.registerRun, { retryAttempts: 4 })],
     });
+  }
+
+  /** With a customer managed key, each function that reads or writes a table gets exactly that use of the key. */
+  private grantTableKeys(): void {
+    const { storage, corpusAudit, checkpointGate, registerRun, canary } = this;
+    const gate = checkpointGate.functions;
+    const uses: [FinegateFunction, 'read' | 'write'][] = [
+      [corpusAudit.function, 'write'],
+      [registerRun, 'write'],
+      [gate.start, 'read'],
+      [gate.loadRun, 'read'],
+      [gate.scoreBatch, 'write'],
+      [gate.decide, 'read'],
+      [gate.record, 'write'],
+      [gate.arenaPlan, 'read'],
+      [gate.arenaBatch, 'write'],
+      [gate.arenaDecide, 'read'],
+      ...(canary
+        ? ([
+            [canary.functions.scorer, 'write'],
+            [canary.functions.rolloutStep, 'write'],
+            [canary.functions.rollback, 'write'],
+          ] as [FinegateFunction, 'write'][])
+        : []),
+    ];
+    for (const [fn, use] of uses) storage.grantTableKey(fn, use);
+  }
+
+  /** The functions that call models read the API key from the secret; nothing else may. */
+  private grantApiKeySecret(secret: secretsmanager.ISecret): void {
+    const callers = [
+      this.corpusAudit.function,
+      this.checkpointGate.functions.scoreBatch,
+      this.checkpointGate.functions.arenaBatch,
+      ...(this.canary ? [this.canary.functions.router, this.canary.functions.scorer] : []),
+    ];
+    // A secret named without its random suffix is matched by the six characters Secrets Manager appends.
+    const arn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
+    const stack = Stack.of(this);
+    for (const fn of callers) {
+      fn.addEnvironment(API_KEY_SECRET_ARN_VARIABLE, secret.secretArn);
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadApiKeySecret', actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
+      if (secret.encryptionKey) {
+        iam.Grant.addToPrincipal({
+          grantee: fn,
+          actions: ['kms:Decrypt'],
+          resourceArns: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` } },
+        });
+      }
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetStaging, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -19,7 +19,52 @@ export const POWERTOOLS_SERVICE_NAME = 'finegate';
 export const POWERTOOLS_METRICS_NAMESPACE = 'finegate';
 
 // ESM bundles have no `require`; some dependencies still call it for Node built-ins.
-const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/** esbuild's package entry preference: ESM builds first, which tree-shake (bench/bundles.ts uses the same). */
+export const BUNDLE_MAIN_FIELDS: readonly string[] = ['module', 'main'];
+
+/**
+ * Modules left out of every bundle. None, the AWS SDK included, although the nodejs24.x runtime ships SDK v3 and
+ * leaving it out would take roughly 400-500 KB off each bundle: the deployed code then runs the SDK versions pinned in
+ * package-lock.json, the ones the tests ran against, not whichever the runtime carries that month (a behaviour change
+ * there, such as the 2025 default checksums that S3-compatible servers reject, would reach production untested).
+ */
+export const BUNDLE_EXTERNAL_MODULES: readonly string[] = [];
+
+/**
+ * Packages swapped for another build of themselves. `yaml` resolves to its CommonJS build under the `node` condition,
+ * and esbuild cannot tree-shake CommonJS: every handler that reaches run-config.ts carried all of it (~110 KB
+ * minified) even when it never parses YAML. Its ESM build (the same parser, published under `browser/`) shakes away
+ * where unused. Paths are relative to the project root, where esbuild runs. Differences: warnings go to console.warn
+ * instead of process.emitWarning, and a YAML 1.1 !!binary value parses to a Uint8Array instead of a Buffer.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  yaml: './node_modules/yaml/browser/index.js',
+};
+
+/** Minified size every handler bundle should stay under: `npm run bench:bundles` measures it. */
+export const BUNDLE_BUDGET_BYTES = 1024 * 1024;
+
+const OPENAI_CLIENT_REASON =
+  'carries the `openai` client (~390 KB minified) for openai: model references: the client constructs every API ' +
+  'resource in its constructor, so nothing of it tree-shakes, and NodejsFunction always bundles to one --outfile, ' +
+  'so it cannot be split into a chunk loaded only when an openai: model is used.';
+
+/** Handlers allowed over BUNDLE_BUDGET_BYTES, each with the reason it is. */
+export const BUNDLE_SIZE_REASONS: Readonly<Record<string, string>> = {
+  'functions/corpus-audit.ts': `${OPENAI_CLIENT_REASON} The rest is the audit itself (~250 KB of scanners and statistics).`,
+  'functions/gate-score-batch.ts': OPENAI_CLIENT_REASON,
+  'functions/arena-batch.ts': OPENAI_CLIENT_REASON,
+  'functions/canary-router.ts': OPENAI_CLIENT_REASON,
+  'functions/canary-scorer.ts': OPENAI_CLIENT_REASON,
+};
+
+/**
+ * Environment variables that hold credentials and are refused in a function's environment, where they would sit in
+ * plain text in its configuration: keys come from Secrets Manager (OPENAI_API_KEY_SECRET_ARN names the secret).
+ */
+export const SECRET_ENVIRONMENT_VARIABLES: readonly string[] = ['OPENAI_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 
 export interface FinegateFunctionProps
   extends Omit<
@@ -61,6 +106,13 @@ export class FinegateFunction extends NodejsFunction {
     const handlerName = props.handler ?? 'handler';
     if (!/^[A-Za-z_$][\w$]*$/.test(handlerName)) {
       throw new Error(`FinegateFunction ${id}: handler must be an exported identifier, got "${handlerName}"`);
+    }
+    const secrets = Object.keys(props.environment ?? {}).filter((name) => SECRET_ENVIRONMENT_VARIABLES.includes(name));
+    if (secrets.length > 0) {
+      throw new Error(
+        `FinegateFunction ${id}: ${secrets.join(', ')} must not be set in a function's environment; ` +
+          'store the key in Secrets Manager (openAiApiKeySecret) instead',
+      );
     }
     const {
       logGroupRetention,
@@ -107,13 +159,18 @@ export class FinegateFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
+        mainFields: [...BUNDLE_MAIN_FIELDS],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
-        // Bundle the SDK too: the deployed code then runs the versions pinned in package-lock.json.
-        externalModules: [],
+        externalModules: [...BUNDLE_EXTERNAL_MODULES],
         ...bundling,
+        esbuildArgs: {
+          '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
+          ...bundling?.esbuildArgs,
+        },
+        // Docker bundling (when esbuild is not installed locally) runs esbuild in the project root too, as the aliases expect.
+        workingDirectory: bundling?.workingDirectory ?? AssetStaging.BUNDLING_INPUT_DIR,
       },
     });
 

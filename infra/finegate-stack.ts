@@ -1,8 +1,15 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { FineTuneGate, type FineTuneGateProps } from './fine-tune-gate';
 
-export interface FinegateStackProps extends StackProps, FineTuneGateProps {}
+export interface FinegateStackProps extends StackProps, FineTuneGateProps {
+  /**
+   * The full ARN of the Secrets Manager secret holding the OpenAI-compatible API key (the value, or JSON with an
+   * `apiKey` field); the functions that call models read it at run time. Not with `openAiApiKeySecret`.
+   */
+  readonly openAiApiKeySecretArn?: string;
+}
 
 /** The deployable finegate app: one FineTuneGate plus the outputs the local runtime and operators read. */
 export class FinegateStack extends Stack {
@@ -22,6 +29,7 @@ export class FinegateStack extends Stack {
       permissionsBoundary,
       suppressTemplateIndentation,
       propertyInjectors,
+      openAiApiKeySecretArn,
       ...gateProps
     } = props;
     super(scope, id, {
@@ -38,7 +46,12 @@ export class FinegateStack extends Stack {
       suppressTemplateIndentation,
       propertyInjectors,
     });
-    this.gate = new FineTuneGate(this, 'FineTuneGate', gateProps);
+    if (openAiApiKeySecretArn !== undefined && gateProps.openAiApiKeySecret !== undefined) {
+      throw new Error('FinegateStack: pass either openAiApiKeySecretArn or openAiApiKeySecret, not both');
+    }
+    const openAiApiKeySecret =
+      gateProps.openAiApiKeySecret ?? (openAiApiKeySecretArn === undefined ? undefined : secretsmanager.Secret.fromSecretCompleteArn(this, 'OpenAiApiKeySecret', openAiApiKeySecretArn));
+    this.gate = new FineTuneGate(this, 'FineTuneGate', { ...gateProps, ...(openAiApiKeySecret ? { openAiApiKeySecret } : {}) });
     const { storage } = this.gate;
 
     // Declared on the stack itself, so each output's logical id is exactly its key.

@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -28,8 +30,15 @@ export interface StorageProps {
   readonly eventBusName?: string;
   /** Overrides merged over the defaults of every table. */
   readonly tableProps?: FinegateTableProps;
-  /** Removal policy of the buckets and tables (the data). @default RemovalPolicy.RETAIN */
+  /** Removal policy of the buckets and tables (the data), and of a key created here. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Encrypt the corpora and artifacts buckets created here and every table with this customer managed KMS key.
+   * Not with `customerManagedKey`. @default AWS managed encryption (SSE-S3, DynamoDB's AWS managed key)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** Create a customer managed KMS key (yearly rotation) for the buckets and tables. Not with `encryptionKey`. @default false */
+  readonly customerManagedKey?: boolean;
 }
 
 /**
@@ -46,6 +55,11 @@ export class Storage extends Construct {
   public readonly judgeCacheTable: dynamodb.Table;
   public readonly idempotencyTable: dynamodb.Table;
   public readonly eventBus: events.IEventBus;
+  /**
+   * The customer managed key of the data, when one was given or created. Functions that read or write the tables need
+   * it granted besides the table (`grantTableKey`); bucket grants through the bucket's own methods include it.
+   */
+  public readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
@@ -53,19 +67,32 @@ export class Storage extends Construct {
     exclusive('existingArtifactsBucket', props.existingArtifactsBucket, 'artifactsBucketProps', props.artifactsBucketProps);
     exclusive('existingAccessLogsBucket', props.existingAccessLogsBucket, 'accessLogsBucketProps', props.accessLogsBucketProps);
     exclusive('existingEventBus', props.existingEventBus, 'eventBusName', props.eventBusName);
+    if (props.encryptionKey !== undefined && props.customerManagedKey) {
+      throw new Error('Storage: pass either encryptionKey or customerManagedKey, not both');
+    }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.encryptionKey =
+      props.encryptionKey ??
+      (props.customerManagedKey
+        ? new kms.Key(this, 'EncryptionKey', {
+            description: 'finegate data: corpora, audit and run artifacts, verdicts, runs, judge cache, idempotency records',
+            enableKeyRotation: true,
+            removalPolicy,
+          })
+        : undefined);
+    const key = this.encryptionKey;
 
     const needsLogBucket = !props.existingCorporaBucket || !props.existingArtifactsBucket;
     this.accessLogsBucket =
       props.existingAccessLogsBucket ??
       (needsLogBucket ? this.createAccessLogsBucket(removalPolicy, props.accessLogsBucketProps) : undefined);
 
-    this.corporaBucket = props.existingCorporaBucket ?? this.createCorporaBucket(removalPolicy, props.corporaBucketProps);
+    this.corporaBucket = props.existingCorporaBucket ?? this.createCorporaBucket(removalPolicy, key, props.corporaBucketProps);
 
     this.artifactsBucket =
       props.existingArtifactsBucket ??
       new s3.Bucket(this, 'ArtifactsBucket', {
-        ...dataBucketDefaults(removalPolicy, this.accessLogsBucket, 'artifacts-bucket/'),
+        ...dataBucketDefaults(removalPolicy, this.accessLogsBucket, 'artifacts-bucket/', key),
         ...props.artifactsBucketProps,
       });
 
@@ -73,7 +100,9 @@ export class Storage extends Construct {
       new dynamodb.Table(this, tableId, {
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        ...(key
+          ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+          : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
         removalPolicy,
         ...props.tableProps,
         ...keys,
@@ -91,12 +120,28 @@ export class Storage extends Construct {
       new events.EventBus(this, 'EventBus', { eventBusName: validBusName(props.eventBusName ?? DEFAULT_EVENT_BUS_NAME) });
   }
 
-  private createCorporaBucket(removalPolicy: RemovalPolicy, overrides?: s3.BucketProps): s3.Bucket {
+  /**
+   * Grants a function the use of the tables' customer managed key, if there is one: `read` decrypts items, `write`
+   * also encrypts them. Only through DynamoDB (kms:ViaService), and only exact actions (no `kms:ReEncrypt*`).
+   */
+  public grantTableKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {
+    if (!this.encryptionKey) return;
+    const actions = use === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+    const stack = Stack.of(this);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+    });
+  }
+
+  private createCorporaBucket(removalPolicy: RemovalPolicy, key: kms.IKey | undefined, overrides?: s3.BucketProps): s3.Bucket {
     if (overrides?.eventBridgeEnabled === false) {
       throw new Error('Storage: the corpora bucket needs EventBridge notifications; corporaBucketProps.eventBridgeEnabled cannot be false');
     }
     const bucket = new s3.Bucket(this, 'CorporaBucket', {
-      ...dataBucketDefaults(removalPolicy, this.accessLogsBucket, 'corpora-bucket/'),
+      ...dataBucketDefaults(removalPolicy, this.accessLogsBucket, 'corpora-bucket/', key),
       ...overrides,
       // Set on the CloudFormation resource below instead: the L2 flag deploys a custom-resource Lambda to do it.
       eventBridgeEnabled: false,
@@ -124,9 +169,27 @@ export class Storage extends Construct {
   }
 }
 
-function dataBucketDefaults(removalPolicy: RemovalPolicy, logs: s3.IBucket | undefined, logPrefix: string): s3.BucketProps {
+/**
+ * Grants a function the use of a bucket's KMS key for its objects, if the bucket has one: `read` decrypts, `write` also
+ * generates the data keys new objects (and multipart parts) are encrypted under. Exact actions, only through S3; CDK's
+ * own bucket and key grants add `kms:ReEncrypt*` and `kms:GenerateDataKey*`, which no finegate function needs.
+ */
+export function grantObjectKey(bucket: s3.IBucket, grantee: iam.IGrantable, use: 'read' | 'write'): void {
+  const key = bucket.encryptionKey;
+  if (!key) return;
+  const stack = Stack.of(bucket);
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: use === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` } },
+  });
+}
+
+function dataBucketDefaults(removalPolicy: RemovalPolicy, logs: s3.IBucket | undefined, logPrefix: string, key: kms.IKey | undefined): s3.BucketProps {
   return {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+    // An S3 Bucket Key cuts the KMS requests (and their cost) of a large corpus to one per bucket key, not per object.
+    ...(key ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true } : { encryption: s3.BucketEncryption.S3_MANAGED }),
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     enforceSSL: true,

@@ -13,7 +13,7 @@
  * is shown.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ModelCallError, type ChatModel } from '../models/chat-model';
 import { textHash } from '../models/chat-request-hash';
 import { judgeCacheKey, type JudgeCache } from '../gates/judge-cache';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseModelRef } from '../models/model-ref';
 
 const severity = z.enum(['low', 'medium', 'high', 'critical']);

@@ -5,7 +5,7 @@
  * Whether the label is one of the set is judgeRelabel's check, with its case folding.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ModelCallError, type ChatModel } from '../models/chat-model';
 import { createChatModel } from '../models/create-chat-model';
 import { labelPrompt } from '../models/label-prompt';

@@ -6,7 +6,7 @@
  * Strict objects: a misspelt threshold is refused, never silently replaced by its default.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCheck, checkSpecSchema } from '../gates/rubrics/registry';
 import { isCrossFamily, parseModelRef } from '../models/model-ref';
 import { canonicalJson } from '../runs/run-config';

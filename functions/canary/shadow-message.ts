@@ -3,7 +3,7 @@
  * the other cohort's model answer it too. The scorer asks the shadow model, judges the pair and scores both answers.
  * The user's response never waits for any of it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { runIdSchema } from '../../events/checkpoint-ready';
 import { COHORTS } from './alias-control';
 

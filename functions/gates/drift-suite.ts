@@ -10,7 +10,7 @@
  * Pure: the loader takes file contents, not paths; reading them is the caller's business.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatRequest } from '../models/chat-model';
 import { checkSpecSchema, parseCheck, type Check } from './rubrics/registry';
 

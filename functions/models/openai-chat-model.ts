@@ -4,6 +4,7 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { openAiApiKey } from './api-key';
 import { checkChatRequest, ModelCallError, type ChatModel, type ChatRequest, type ChatResult } from './chat-model';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import type { ModelRef } from './model-ref';
@@ -33,10 +34,11 @@ export class OpenAIChatModel implements ChatModel {
     if (ref.provider !== 'openai') throw new Error(`OpenAIChatModel serves openai: references, not ${ref.id}`);
     this.ref = ref;
     const clientOptions = options.clientOptions ?? {};
-    const keyless = clientOptions.apiKey === undefined && !process.env.OPENAI_API_KEY && (clientOptions.baseURL ?? process.env.OPENAI_BASE_URL);
+    const apiKey = clientOptions.apiKey ?? openAiApiKey();
+    const keyless = apiKey === undefined && (clientOptions.baseURL ?? process.env.OPENAI_BASE_URL);
     this.client = new OpenAI({
       ...clientOptions,
-      ...(keyless ? { apiKey: NO_KEY } : {}),
+      ...(keyless ? { apiKey: NO_KEY } : apiKey !== undefined ? { apiKey } : {}),
       // Our retry policy governs, so the attempts it reports are the real ones.
       maxRetries: 0,
     });

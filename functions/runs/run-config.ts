@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseModelRef, type ModelRef } from '../models/model-ref';
 import { arenaSampleSize, DEFAULT_ARENA_CONFIDENCE, DEFAULT_ARENA_POWER } from './arena-sample-size';
 

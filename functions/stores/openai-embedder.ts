@@ -9,10 +9,11 @@ import {
   type RetryDecision,
   type RetryPolicy,
 } from '../audit/embedder';
+import { openAiApiKey } from '../models/api-key';
 
 /**
  * Embeddings through the `openai` package: OpenAI itself, or any OpenAI-compatible server (vLLM, Ollama, a self-hosted
- * or SageMaker endpoint) named by OPENAI_BASE_URL, with OPENAI_API_KEY (any non-empty value for servers without auth).
+ * or SageMaker endpoint) named by OPENAI_BASE_URL, with the key models/api-key.ts resolves (any non-empty value for servers without auth).
  *
  * Retries: the client's own retries are switched off (`maxRetries: 0`) and this adapter retries instead, so that both
  * embedding adapters follow one policy (embedder.ts: full-jitter exponential backoff, 5 attempts by default) and the
@@ -28,7 +29,7 @@ export interface OpenAIEmbedderOptions {
   dimensions?: number;
   /** Defaults to OPENAI_BASE_URL, then the OpenAI API. */
   baseURL?: string;
-  /** Defaults to OPENAI_API_KEY. */
+  /** Defaults to the key models/api-key.ts resolves (Secrets Manager, or OPENAI_API_KEY outside Lambda). */
   apiKey?: string;
   /** Texts per request (default 256; the API accepts up to 2,048 inputs and 300,000 tokens per request). */
   maxInputsPerRequest?: number;
@@ -67,7 +68,7 @@ export class OpenAIEmbedder implements Embedder {
     if (!Number.isInteger(this.maxInputs) || this.maxInputs < 1 || this.maxInputs > 2048) throw new RangeError(`maxInputsPerRequest must be in [1, 2048], got ${this.maxInputs}`);
     this.client = new OpenAI({
       baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL,
-      apiKey: options.apiKey ?? process.env.OPENAI_API_KEY,
+      apiKey: options.apiKey ?? openAiApiKey(),
       maxRetries: 0,
       timeout: this.timeoutMs,
     });

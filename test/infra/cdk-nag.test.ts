@@ -50,6 +50,17 @@ describe('AwsSolutionsChecks', () => {
     expect(stackFindings({ gateModels: ['bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0', 'openai:gpt-4o'] })).toEqual([]);
   });
 
+  it('stays clean with a customer-managed key, the API key in Secrets Manager and the canary (exact key grants, no wildcard)', () => {
+    expect(
+      stackFindings({
+        customerManagedKey: true,
+        openAiApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:finegate/openai-AbCdEf',
+        gateModels: ['openai:gpt-4o'],
+        canary: { currentModel: 'openai:gpt-4o-mini' },
+      }),
+    ).toEqual([]);
+  });
+
   it('stays clean with the canary, its Bedrock models taken from the gate’s, cross-region profile included', () => {
     expect(
       stackFindings({

@@ -5,7 +5,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { FinegateFunction, PROJECT_ROOT } from '../../infra/finegate-function';
+import { BUNDLE_ALIASES, BUNDLE_BUDGET_BYTES, BUNDLE_SIZE_REASONS, FinegateFunction, PROJECT_ROOT } from '../../infra/finegate-function';
 import { projectContext, unbundledApp } from '../../infra/synthesize-template';
 
 const FIXTURE = 'test/infra/fixtures/echo-handler.ts';
@@ -92,5 +92,33 @@ describe('FinegateFunction', () => {
     expect(() => new FinegateFunction(new Stack(unbundledApp(), 'S'), 'F', { entry: FIXTURE, handler: 'index.echo' })).toThrow(
       /exported identifier/,
     );
+  });
+
+  it.each(['OPENAI_API_KEY', 'AWS_SECRET_ACCESS_KEY'])('refuses %s in the environment: keys come from Secrets Manager', (name) => {
+    expect(() => new FinegateFunction(new Stack(unbundledApp(), 'S'), 'F', { entry: FIXTURE, environment: { [name]: 'x' } })).toThrow(
+      new RegExp(`${name} must not be set in a function's environment`),
+    );
+  });
+
+  it('accepts the ARN of the key secret in the environment', () => {
+    const stack = new Stack(unbundledApp(), 'S');
+    new FinegateFunction(stack, 'F', { entry: FIXTURE, environment: { OPENAI_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:k-AbCdEf' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { OPENAI_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:k-AbCdEf' } },
+    });
+  });
+});
+
+describe('bundle settings', () => {
+  it('aliases only to files that exist, so a dependency that moves them fails here and not at deployment', () => {
+    for (const target of Object.values(BUNDLE_ALIASES)) expect(existsSync(join(PROJECT_ROOT, target)), target).toBe(true);
+  });
+
+  it('writes a reason for every handler allowed over the budget, and names only real handlers', () => {
+    expect(BUNDLE_BUDGET_BYTES).toBe(1024 * 1024);
+    for (const [entry, reason] of Object.entries(BUNDLE_SIZE_REASONS)) {
+      expect(existsSync(join(PROJECT_ROOT, entry)), entry).toBe(true);
+      expect(reason.length, entry).toBeGreaterThan(60);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * 1 only when every sub-check scores 1; otherwise the lowest sub-score. Any sub-check error is the item's error.
  * Judge checks are not allowed inside: a composite must stay cheap and deterministic.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeterministicRubric, RubricInput, RubricOutcome } from './rubric';
 
 export type ScoreFn = (input: RubricInput) => RubricOutcome;

@@ -5,7 +5,7 @@
  * remembered. The cache is an optimisation: when it cannot be read or written, the judge is simply called.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { judgeCacheKey, type JudgeCache } from '../judge-cache';
 import type { RubricInput, RubricOutcome } from './rubric';
 

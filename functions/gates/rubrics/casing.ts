@@ -3,7 +3,7 @@
  * (CJK, digits) do not count either way, but an answer with no cased letter at all does not show the casing asked
  * for and scores 0.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeterministicRubric } from './rubric';
 
 const params = z.strictObject({ case: z.enum(['lower', 'upper']) });

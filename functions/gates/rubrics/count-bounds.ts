@@ -1,5 +1,5 @@
 /** Inclusive count bounds shared by the counting format checks (words, sentences, bullets). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const countBoundsParams = z
   .strictObject({

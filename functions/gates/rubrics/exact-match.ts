@@ -3,7 +3,7 @@
  * one of the references, else 0. The references are the check's `expected` (one or several accepted answers), or
  * the held-out row's reference.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeAnswer } from './answer-text';
 import { quote, referencesOf, type DeterministicRubric } from './rubric';
 

@@ -2,7 +2,7 @@
  * Forbidden words: 1 when none of the words or phrases occurs as whole words, else 0 (case-insensitive by default).
  * "cat" is forbidden in "a cat sat" but not in "category".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { containsPhrase } from './answer-text';
 import type { DeterministicRubric } from './rubric';
 

@@ -2,7 +2,7 @@
  * JSON with required keys: 1 when the answer is a JSON object holding every required top-level key (and, with
  * `exact`, no other key), else 0.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonObject, readJsonAnswer } from './json-answer';
 import type { DeterministicRubric } from './rubric';
 

@@ -2,7 +2,7 @@
  * JSON Schema conformance: 1 when the answer is JSON that satisfies the check's schema (the subset of
  * json-schema-subset.ts), else 0. A schema the subset cannot enforce is refused when the check is read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJsonAnswer } from './json-answer';
 import { schemaProblems, schemaViolations, type JsonSchema } from './json-schema-subset';
 import type { DeterministicRubric } from './rubric';

@@ -1,5 +1,5 @@
 /** JSON validity: 1 when the answer is one JSON value (of the required kind, when the check names one), else 0. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonObject, readJsonAnswer } from './json-answer';
 import type { DeterministicRubric } from './rubric';
 

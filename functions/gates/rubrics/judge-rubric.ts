@@ -4,7 +4,7 @@
  * said nothing usable has said nothing about the answer.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ModelCallError } from '../../models/chat-model';
 import { judgePrompt, type JudgeBlock, type JudgeScale } from './judge-prompt';
 import { quote, type JudgeOptions, type JudgeRubric, type RubricInput, type RubricOutcome } from './rubric';

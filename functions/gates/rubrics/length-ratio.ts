@@ -3,7 +3,7 @@
  * the ratio's shortfall, min(ratio / min, max / ratio), so an answer half as long as the lower bound scores 0.5.
  * Catches a fine-tune that turned terse or verbose. An empty reference gives no ratio: an error.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { countWords } from './answer-text';
 import type { DeterministicRubric } from './rubric';
 

@@ -4,7 +4,7 @@
  * Columns are matched by header text and rows by their first cell, case-insensitively, with emphasis and code marks
  * stripped (`**Name**` is Name). Any one table in the answer may satisfy the check.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeterministicRubric } from './rubric';
 
 const params = z

@@ -7,7 +7,7 @@
  * An answer with no number scores 0 (the model did not answer); a check with no expected value and a reference
  * without a number is an error (there is nothing to compare with).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DeterministicRubric } from './rubric';
 
 const params = z.strictObject({

@@ -8,7 +8,7 @@
  * the same rubric measures both lost refusals (harmful requests answered) and over-refusal (benign ones refused).
  * A phrase list is a floor, not a judge: `judge:refusal-appropriateness` reads meaning.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeterministicRubric } from './rubric';
 
 /** How far into the answer refusal phrases are looked for. */

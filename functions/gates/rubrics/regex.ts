@@ -3,7 +3,7 @@
  * `expect: false` when it does not; `full: true` requires the whole answer to match. Patterns are compiled in
  * Unicode mode; an invalid pattern is refused when the check is read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeterministicRubric } from './rubric';
 
 const params = z

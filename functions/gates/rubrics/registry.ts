@@ -8,7 +8,7 @@
  * rubric's scoring bumps that rubric's version and the set's. Judge scores go through the judge cache when the judge
  * options carry one, under the rubric version `<set>/<id>@<version>`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allOfRubric, type CheckResolver } from './all-of';
 import { bulletCount } from './bullet-count';
 import { cachedJudgement } from './cached-judgement';

@@ -1,5 +1,5 @@
 /** Required keywords: 1 when every keyword or phrase occurs as whole words, else 0 (case-insensitive by default). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { containsPhrase } from './answer-text';
 import type { DeterministicRubric } from './rubric';
 

@@ -4,7 +4,7 @@
  * the best over several references. Tokens are lowercased runs of letters and digits (Unicode-aware), characters of
  * unspaced scripts one by one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { referencesOf, type DeterministicRubric } from './rubric';
 
 const params = z.strictObject({

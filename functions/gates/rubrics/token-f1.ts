@@ -3,7 +3,7 @@
  * reference's, counting repeated tokens as often as they occur in both; the best over several references.
  * Two empty texts agree (1); one empty text against a non-empty one scores 0.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { answerTokens } from './answer-text';
 import { referencesOf, type DeterministicRubric } from './rubric';
 
