@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LOCAL_RUNTIME_VARIABLE } from '../functions/models/api-key';
 import { acknowledgeTracingWildcard } from './nag-suppressions';
 
 /** Repository root: handler entries and the lock file are resolved against it, not against the caller's cwd. */
@@ -113,6 +114,10 @@ export class FinegateFunction extends NodejsFunction {
         `FinegateFunction ${id}: ${secrets.join(', ')} must not be set in a function's environment; ` +
           'store the key in Secrets Manager (openAiApiKeySecret) instead',
       );
+    }
+    if (props.environment?.[LOCAL_RUNTIME_VARIABLE] !== undefined) {
+      // The local runtime's marker lets a function take OPENAI_API_KEY from its environment; never in a deployment.
+      throw new Error(`FinegateFunction ${id}: ${LOCAL_RUNTIME_VARIABLE} is set by the local runtime only`);
     }
     const {
       logGroupRetention,

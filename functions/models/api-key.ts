@@ -15,6 +15,8 @@ import type { SecretValueReader } from '../stores/secret-value';
 
 export const API_KEY_SECRET_ARN_VARIABLE = 'OPENAI_API_KEY_SECRET_ARN';
 export const API_KEY_VARIABLE = 'OPENAI_API_KEY';
+/** Set by the local runtime, which runs functions as Lambda does (AWS_EXECUTION_ENV included) on a developer's machine. */
+export const LOCAL_RUNTIME_VARIABLE = 'FINEGATE_LOCAL_RUNTIME';
 
 /** What the openai client takes as `apiKey`: the key, a function that resolves it before each request, or none. */
 export type ApiKeyOption = string | (() => Promise<string>) | undefined;
@@ -77,9 +79,12 @@ export function apiKeyFromSecretValue(secretId: string, value: string): string {
   return key.trim();
 }
 
-/** True inside the Lambda execution environment, which sets AWS_EXECUTION_ENV to `AWS_Lambda_<runtime>`. */
+/**
+ * True inside the Lambda execution environment, which sets AWS_EXECUTION_ENV to `AWS_Lambda_<runtime>`, unless the
+ * local runtime says it is the one running the function (FINEGATE_LOCAL_RUNTIME, which a deployment refuses).
+ */
 export function isDeployedFunction(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  return env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') ?? false;
+  return (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') ?? false) && env[LOCAL_RUNTIME_VARIABLE] !== 'true';
 }
 
 let sharedReader: Promise<SecretValueReader> | undefined;

@@ -2,6 +2,7 @@ import { arenaCommand, ARENA_HELP } from './arena-command';
 import { auditCommand, AUDIT_HELP } from './audit-command';
 import { canaryCommand, CANARY_HELP } from './canary-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
+import { dlqCommand, DLQ_HELP } from './dlq-command';
 import { gateCommand, GATE_HELP } from './gate-command';
 import { localCommand, LOCAL_HELP } from './local-command';
 import { reportCommand, REPORT_HELP } from './report-command';
@@ -25,8 +26,9 @@ Commands:
                                  pairwise comparison against the base (stage 3), judged by another model family
   canary status|rollback|promote the production canary (stage 4): alias weights, alarms, verdicts; roll back
                                  or promote now, with a reason
+  dlq list|redrive               the dead-letter queues: counts and reasons; send their messages back
   local up | status              run finegate on embedded services in the foreground (for --local), or check it
-  demo                           run the corpus audit end to end on the embedded local services
+  demo                           the four gates end to end on the embedded local services (npm start)
 
 Run 'finegate <command> --help' for a command's options.
 `;
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   verdicts: { run: verdictsCommand, help: VERDICTS_HELP },
   report: { run: reportCommand, help: REPORT_HELP },
   local: { run: localCommand, help: LOCAL_HELP },
+  dlq: { run: dlqCommand, help: DLQ_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
 };
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { LOCAL_RUNTIME_VARIABLE } from '../../functions/models/api-key';
 import type { FinegateStackProps } from '../finegate-stack';
 import { AlarmEvaluator, alarmStateChangeEvent, fromPutMetricAlarmInput, fromTemplateProperties, type AlarmStateChange } from './alarm-evaluator';
 import { startCloudWatchServer } from './cloudwatch-server';
@@ -326,7 +327,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     invoker = new LambdaInvoker({
       projectRoot: options.projectRoot ?? PROJECT_ROOT,
       region,
-      baseEnvironment: environment.set,
+      // Functions here may take OPENAI_API_KEY from this process, as the CLI does: there is no Secrets Manager.
+      baseEnvironment: { ...environment.set, [LOCAL_RUNTIME_VARIABLE]: 'true' },
       // What a function prints in embedded metric format becomes metrics, as CloudWatch Logs makes it.
       onStdoutLine: (_fn, line) => {
         if (!line.includes('"_aws"')) return false;

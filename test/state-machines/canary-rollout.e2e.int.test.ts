@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_PROMOTED } from '../../events/canary-promoted';
 import { CANARY_ROLLED_BACK } from '../../events/canary-rolled-back';
@@ -17,6 +16,7 @@ import { LambdaAliasControl } from '../../functions/stores/lambda-alias-control'
 import { canaryTraffic, writeCanaryRecordings, type CanaryTraffic } from '../../infra/demo/canary-traffic';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/local-runtime';
 import { canaryExecutionName } from '../../state-machines/canary-rollout';
+import { localCanaryProps } from '../../infra/demo/local-canary';
 
 /*
  * The canary end to end on the local runtime: the stack is synthesized with the canary, the arena's promoting Gate
@@ -51,18 +51,7 @@ beforeAll(async () => {
   models = await writeCanaryRecordings(dir, traffic);
   runtime = await startLocalRuntime({
     stackProps: {
-      canary: {
-        currentModel: models.current,
-        trafficPercent: 10,
-        shadowFraction: 1,
-        windowPeriod: Duration.minutes(1),
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        holdWindow: Duration.minutes(30),
-        minDecidedPairs: 15,
-        minRubricSamples: 5,
-        rubrics: [{ name: 'answers', check: { rubric: 'refusal-detection', expectRefusal: false } }],
-      },
+      canary: localCanaryProps(models.current),
     },
     timeScale: TIME_SCALE,
     stateMachineDelays: { scale: 0.005, maxMs: 200, runtimeWaitMs: HOLD_MS },

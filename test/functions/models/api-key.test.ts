@@ -242,3 +242,11 @@ describe('an openai: model in a deployed function', () => {
     vi.restoreAllMocks();
   });
 });
+
+describe('the local runtime', () => {
+  it('lets a function it runs take OPENAI_API_KEY from the environment, as the CLI does; a deployed function may not', () => {
+    const local = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', FINEGATE_LOCAL_RUNTIME: 'true', OPENAI_API_KEY: 'sk-local' };
+    expect(openAiApiKey({ env: local })).toBe('sk-local');
+    expect(typeof openAiApiKey({ env: { ...local, FINEGATE_LOCAL_RUNTIME: undefined } })).toBe('function');
+  });
+});
