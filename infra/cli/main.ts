@@ -3,6 +3,7 @@ import { auditCommand, AUDIT_HELP } from './audit-command';
 import { canaryCommand, CANARY_HELP } from './canary-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
 import { dlqCommand, DLQ_HELP } from './dlq-command';
+import { emitCommand, EMIT_HELP } from './emit-command';
 import { gateCommand, GATE_HELP } from './gate-command';
 import { localCommand, LOCAL_HELP } from './local-command';
 import { reportCommand, REPORT_HELP } from './report-command';
@@ -26,6 +27,8 @@ Commands:
                                  pairwise comparison against the base (stage 3), judged by another model family
   canary status|rollback|promote the production canary (stage 4): alias weights, alarms, verdicts; roll back
                                  or promote now, with a reason
+  emit checkpoint-ready <runId> <checkpoint> --candidate <ref> --step <n>
+                                 publish Checkpoint Ready as a training job does, without waiting
   dlq list|redrive               the dead-letter queues: counts and reasons; send their messages back
   local up | status              run finegate on embedded services in the foreground (for --local), or check it
   demo                           the four gates end to end on the embedded local services (npm start)
@@ -43,6 +46,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   report: { run: reportCommand, help: REPORT_HELP },
   local: { run: localCommand, help: LOCAL_HELP },
   dlq: { run: dlqCommand, help: DLQ_HELP },
+  emit: { run: emitCommand, help: EMIT_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
 };
 
