@@ -55,11 +55,17 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   const subject = corpusSubject(object.bucket, object.key);
   const verdictKey = corpusVerdictKey(object);
 
-  // A verdict that already exists is the durable answer to a redelivery that outlived the idempotency record.
+  // A verdict that already exists is the durable answer to a redelivery that outlived the idempotency record; its
+  // event is published again only if the first attempt stopped between writing the verdict and publishing.
   const existing = await verdicts.get(subject, verdictKey);
   if (existing) {
-    logger.info('corpus already audited', { subject, verdictKey, verdict: existing.verdict });
-    return existing.summary as unknown as CorpusAuditedDetail;
+    const detail = existing.summary as unknown as CorpusAuditedDetail;
+    if (existing.publishedAt === undefined) {
+      await new EventBridgePublisher(env.EVENT_BUS_NAME).publish(SOURCES.corpus, CORPUS_AUDITED, detail, [`arn:aws:s3:::${object.bucket}/${object.key}`]);
+      await verdicts.markPublished(subject, verdictKey);
+    }
+    logger.info('corpus already audited', { subject, verdictKey, verdict: existing.verdict, republished: existing.publishedAt === undefined });
+    return detail;
   }
 
   const auditId = randomUUID();
@@ -108,6 +114,7 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
     createdAt: report.finishedAt,
   });
   await new EventBridgePublisher(env.EVENT_BUS_NAME).publish(SOURCES.corpus, CORPUS_AUDITED, detail, [`arn:aws:s3:::${object.bucket}/${object.key}`]);
+  await verdicts.markPublished(subject, verdictKey);
   // Low-cardinality dimensions only: the verdict, never the corpus key.
   metrics.addDimension('Verdict', report.verdict);
   metrics.addMetric('CorpusRowsAudited', MetricUnit.Count, report.counts.rows);

@@ -8,6 +8,7 @@ import { renderRunHtml, renderRunMarkdown, type CheckpointReportRow } from './ga
 import { checkpointPrefix, gateEnvironment, gateStores, type GateEnvironment } from './gate-context';
 import type { RunRecord } from './runs/run-record';
 import { getTextIfExists, putText } from './stores/s3-objects';
+import type { VerdictRecord } from './stores/verdict-store';
 
 const decided = z.object({
   outcome: z.literal('decided'),
@@ -244,14 +245,18 @@ interface StageVerdict {
 }
 
 /**
- * Writes a stage's verdict once (checkpoint#<name>#gate or #arena), runs `afterWrite` (the run history), and, only when
- * this call wrote the verdict, publishes its Gate Verdict: a re-run publishes nothing twice. Returns whether it was written.
+ * Writes a stage's verdict once (checkpoint#<name>#gate or #arena), runs `afterWrite` (the run history), publishes its
+ * Gate Verdict and marks the verdict published. A re-run publishes again only a verdict whose event was never marked
+ * published (the first attempt failed between the write and the publish), and then the stored verdict, not its own:
+ * a verdict is never lost and never changed. Returns whether this call wrote the verdict.
  */
 async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefined, v: StageVerdict, afterWrite?: () => Promise<void>): Promise<boolean> {
   const stores = gateStores(env);
+  const subject = `run#${v.runId}`;
+  const key = `checkpoint#${v.checkpoint}#${v.stage === 'arena' ? 'arena' : 'gate'}`;
   const created = await stores.verdicts.putOnce({
-    subject: `run#${v.runId}`,
-    key: `checkpoint#${v.checkpoint}#${v.stage === 'arena' ? 'arena' : 'gate'}`,
+    subject,
+    key,
     kind: v.stage === 'arena' ? 'arena' : 'checkpoint-gate',
     verdict: v.verdict,
     reasons: v.reasons,
@@ -263,6 +268,11 @@ async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefi
   });
   // Runs on a re-run too (it is idempotent), before anything is published.
   await afterWrite?.();
+  const stored = created ? undefined : await stores.verdicts.get(subject, key);
+  if (stored !== undefined && stored.publishedAt === undefined) {
+    await stores.events.publish(SOURCES.gate, GATE_VERDICT, storedGateVerdict(stored, v, record));
+    await stores.verdicts.markPublished(subject, key);
+  }
   if (created) {
     const detail: GateVerdictDetail = {
       runId: v.runId,
@@ -279,8 +289,28 @@ async function writeVerdictOnce(env: GateEnvironment, record: RunRecord | undefi
       ...(record ? { baseModel: record.config.baseModel } : {}),
     };
     await stores.events.publish(SOURCES.gate, GATE_VERDICT, detail);
+    await stores.verdicts.markPublished(subject, key);
   }
   return created;
+}
+
+/** The Gate Verdict of a stored verdict, as its first writer would have published it. */
+function storedGateVerdict(stored: VerdictRecord, v: StageVerdict, record: RunRecord | undefined): GateVerdictDetail {
+  const summary = stored.summary as { step?: number | null; candidateModel?: string | null; promote?: boolean; scores?: Record<string, unknown> };
+  return {
+    runId: v.runId,
+    checkpoint: v.checkpoint,
+    ...(typeof summary.step === 'number' ? { step: summary.step } : {}),
+    stage: v.stage,
+    verdict: stored.verdict,
+    reasons: stored.reasons.slice(0, 20),
+    promote: summary.promote === true,
+    configHash: stored.configHash,
+    scores: (summary.scores ?? {}) as GateVerdictDetail['scores'],
+    ...(stored.reportUri ? { reportUri: stored.reportUri } : {}),
+    ...(typeof summary.candidateModel === 'string' ? { candidateModel: summary.candidateModel } : {}),
+    ...(record ? { baseModel: record.config.baseModel } : {}),
+  };
 }
 
 function causeMessage(error: { Error?: string; Cause?: string }): string {

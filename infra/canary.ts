@@ -541,7 +541,8 @@ export class Canary extends Construct {
     rollback.addToRolePolicy(readVersions());
     const executions = this.executionsArn();
     rollback.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopRollout', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }));
-    storage.verdictsTable.grant(rollback, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // UpdateItem marks the verdict's event published (a verdict whose event was lost is published again).
+    storage.verdictsTable.grant(rollback, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     storage.eventBus.grantPutEventsTo(rollback);
 
     // The rollout step: pins a model into $LATEST and publishes it, moves the alias, reads the alarms and metrics.
@@ -559,7 +560,7 @@ export class Canary extends Construct {
     rolloutStep.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCanaryAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] }));
     rolloutStep.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     storage.runsTable.grant(rolloutStep, 'dynamodb:GetItem');
-    storage.verdictsTable.grant(rolloutStep, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    storage.verdictsTable.grant(rolloutStep, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     storage.eventBus.grantPutEventsTo(rolloutStep);
 
     if (bedrockModelArns.length > 0) {

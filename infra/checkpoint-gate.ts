@@ -278,7 +278,8 @@ export class CheckpointGate extends Construct {
     this.grantObjects(decide, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject'], 'ReadWriteRunArtifacts', 'run artifacts');
 
     // One verdict per checkpoint and stage, written conditionally; the history is appended to the run (a conditional put).
-    storage.verdictsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // UpdateItem marks a verdict's Gate Verdict published, so a re-run publishes a lost one again.
+    storage.verdictsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     storage.runsTable.grant(record, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem');
     this.grantObjects(record, storage.artifactsBucket, this.runsPrefix, ['s3:GetObject', 's3:PutObject'], 'ReadWriteRunArtifacts', 'run artifacts');
     storage.eventBus.grantPutEventsTo(record);

@@ -100,7 +100,8 @@ export class FineTuneGate extends Construct {
       description: 'Registers a run (pins its thresholds) from a Register Run event',
       eventBus: this.storage.eventBus,
       eventPattern: registerRunPattern() as events.EventPattern,
-      targets: [new targets.LambdaFunction(this.registerRun, { retryAttempts: 4 })],
+      // A registration that fails every attempt is kept with the checkpoint gate's dead letters, for `finegate dlq redrive`.
+      targets: [new targets.LambdaFunction(this.registerRun, { retryAttempts: 4, deadLetterQueue: this.checkpointGate.deadLetterQueue })],
     });
   }
 

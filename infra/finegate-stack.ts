@@ -64,6 +64,13 @@ export class FinegateStack extends Stack {
       IdempotencyTableName: storage.idempotencyTable.tableName,
       EventBusName: storage.eventBus.eventBusName,
       CheckpointGateStateMachineArn: this.gate.checkpointGate.stateMachine.stateMachineArn,
+      // What `finegate dlq list|redrive` reads and sends dead letters back to.
+      CorpusAuditDeadLetterQueueUrl: this.gate.corpusAudit.deadLetterQueue.queueUrl,
+      CorpusAuditFunctionName: this.gate.corpusAudit.function.functionName,
+      CheckpointGateDeadLetterQueueUrl: this.gate.checkpointGate.deadLetterQueue.queueUrl,
+      CheckpointGateStartFunctionName: this.gate.checkpointGate.functions.start.functionName,
+      CheckpointGateRecordFunctionName: this.gate.checkpointGate.functions.record.functionName,
+      RegisterRunFunctionName: this.gate.registerRun.functionName,
     };
     const { canary } = this.gate;
     if (canary) {
@@ -74,6 +81,9 @@ export class FinegateStack extends Stack {
       outputs.CanaryRollbackFunctionName = canary.functions.rollback.functionName;
       outputs.CanaryRolloutStepFunctionName = canary.functions.rolloutStep.functionName;
       outputs.CanaryAlarmNamePrefix = canary.alarmNamePrefix;
+      outputs.CanaryDeadLetterQueueUrl = canary.deadLetterQueue.queueUrl;
+      outputs.CanaryShadowQueueUrl = canary.shadowQueue.queueUrl;
+      if (canary.shadowDeadLetterQueue) outputs.CanaryShadowDeadLetterQueueUrl = canary.shadowDeadLetterQueue.queueUrl;
     }
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });
   }

@@ -136,11 +136,34 @@ export async function rollbackCanary(deps: CanaryDeps & { stopper?: RolloutStopp
     createdAt: rolledBackAt,
   });
   let verdict: VerdictRecord['verdict'] | undefined = request.verdict;
+  let republish: VerdictRecord | undefined;
   if (!created) {
     const existing = await deps.verdicts.get(canarySubject(runId), canaryVerdictKey(candidateVersion));
     verdict = existing?.verdict;
     if (existing?.verdict === 'PASS') notes.push(`the canary was promoted (PASS) before this rollback; its weight was cleared, the promotion stands`);
-    else notes.push(`the canary's verdict was already written (${existing?.verdict ?? 'unknown'}): nothing is published again`);
+    else if (existing !== undefined && existing.publishedAt === undefined && existing.summary.action === 'rollback' && (existing.verdict === 'FAIL' || existing.verdict === 'INCONCLUSIVE')) {
+      // The first rollback stopped between its verdict and its event: the event is published now, from the verdict.
+      republish = existing;
+      notes.push(`the canary's verdict (${existing.verdict}) was written but its event was not published: published now`);
+    } else notes.push(`the canary's verdict was already written (${existing?.verdict ?? 'unknown'}): nothing is published again`);
+  }
+  if (republish !== undefined && (republish.verdict === 'FAIL' || republish.verdict === 'INCONCLUSIVE')) {
+    const summary = republish.summary as { currentVersion?: string; candidateModel?: string | null; trigger?: RollbackRequest['trigger'] };
+    const detail: CanaryRolledBackDetail = {
+      runId,
+      ...(request.checkpoint === undefined ? {} : { checkpoint: request.checkpoint }),
+      router: deps.router,
+      candidateVersion,
+      ...(typeof summary.candidateModel === 'string' ? { candidateModel: summary.candidateModel } : {}),
+      currentVersion: summary.currentVersion ?? servingVersion,
+      verdict: republish.verdict,
+      reasons: republish.reasons.slice(0, 20),
+      trigger: summary.trigger ?? request.trigger,
+      configHash: republish.configHash,
+      rolledBackAt: republish.createdAt,
+    };
+    await deps.events.publish(SOURCES.canary, CANARY_ROLLED_BACK, detail);
+    await deps.verdicts.markPublished(canarySubject(runId), canaryVerdictKey(candidateVersion));
   }
   if (created) {
     const detail: CanaryRolledBackDetail = {
@@ -157,13 +180,14 @@ export async function rollbackCanary(deps: CanaryDeps & { stopper?: RolloutStopp
       rolledBackAt,
     };
     await deps.events.publish(SOURCES.canary, CANARY_ROLLED_BACK, detail);
+    await deps.verdicts.markPublished(canarySubject(runId), canaryVerdictKey(candidateVersion));
   }
   let stop: StopOutcome | 'no-execution' | undefined;
   if (request.stopExecution) {
     if (pin.rolloutExecutionArn === undefined || deps.stopper === undefined) stop = 'no-execution';
     else stop = await deps.stopper.stop(pin.rolloutExecutionArn, request.reasons.join('; '));
   }
-  return { ...base, runId, ...(verdict === undefined ? {} : { verdict }), verdictCreated: created, published: created, ...(stop === undefined ? {} : { stop }), notes };
+  return { ...base, runId, ...(verdict === undefined ? {} : { verdict }), verdictCreated: created, published: created || republish !== undefined, ...(stop === undefined ? {} : { stop }), notes };
 }
 
 export interface PromoteRequest extends JudgedUnder {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from './aws-clients';
 import type { VerdictRecord, VerdictStore } from './verdict-store';
 
@@ -22,6 +22,19 @@ export class DynamoVerdictStore implements VerdictStore {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+  }
+
+  async markPublished(subject: string, key: string, at: string = new Date().toISOString()): Promise<void> {
+    await dynamoDocumentClient().send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: subject, sk: key },
+        // Only the publication is recorded, once; a missing verdict is an error, not an item created here.
+        UpdateExpression: 'SET publishedAt = if_not_exists(publishedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
   }
 
   async get(subject: string, key: string): Promise<VerdictRecord | undefined> {

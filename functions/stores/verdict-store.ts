@@ -14,6 +14,11 @@ export interface VerdictRecord {
   summary: Record<string, unknown>;
   reportUri: string;
   createdAt: string;
+  /**
+   * When the verdict's event was published. A verdict written but never marked lost its event (a crash between the
+   * write and the publish): whoever finds it so publishes it again, then marks it.
+   */
+  publishedAt?: string;
 }
 
 export interface VerdictStore {
@@ -21,4 +26,6 @@ export interface VerdictStore {
   putOnce(record: VerdictRecord): Promise<boolean>;
   get(subject: string, key: string): Promise<VerdictRecord | undefined>;
   list(subject: string): Promise<VerdictRecord[]>;
+  /** Records that the verdict's event was published (the first time only); the verdict itself is never changed. */
+  markPublished(subject: string, key: string, at?: string): Promise<void>;
 }

@@ -57,7 +57,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const outDir = resolve(values.out);
   // The handlers run in this process; their structured logs would bury the summary unless asked for.
   if (!values.verbose) {
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   }
   const say: Say = (line = '') => process.stdout.write(line + '\n');
   const started = Date.now();

@@ -61,6 +61,7 @@ export const DEAD_LETTER_QUEUES: readonly DeadLetterQueueSpec[] = [
     urlOutput: 'CheckpointGateDeadLetterQueueUrl',
     functions: [
       { output: 'CheckpointGateRecordFunctionName', detailTypes: ['Step Functions Execution Status Change'] },
+      { output: 'RegisterRunFunctionName', detailTypes: ['Register Run'] },
       { output: 'CheckpointGateStartFunctionName' },
     ],
   },

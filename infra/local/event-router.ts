@@ -12,7 +12,7 @@ import type { FunctionModel, QueueModel, RuleModel, RuleTargetModel, TemplateMod
  *   invocation* (error, timeout, bad import) per the function's EventInvokeConfig (2 retries by default), then
  *   sends the event to the function's DeadLetterConfig / OnFailure destination, or drops it.
  * Backoff is scaled down from AWS's minutes to milliseconds so local runs finish promptly.
- * SQS targets and dead-letter queues record their messages; there is no local SQS to read them from.
+ * SQS targets and dead-letter queues record their messages and, given `sendMessage`, deliver them to the local SQS.
  */
 
 export type EventOrigin = 's3' | 'put-events' | 'runtime';
@@ -90,6 +90,8 @@ export interface EventRouterOptions {
    * what StartExecution would, which the rule then retries.
    */
   startExecution?: (stateMachineArn: string, input: string) => void;
+  /** Delivers a message to a queue of the template (SQS targets and dead-letter queues), with its attributes. */
+  sendMessage?: (queueName: string, body: string, attributes: Record<string, string>) => void;
   log?: (line: string) => void;
 }
 
@@ -361,24 +363,32 @@ export class EventRouter {
   }
 
   private sendToQueue(queue: QueueModel, payload: unknown, ruleName: string): void {
-    this.queueLog.push({
-      seq: ++this.seq,
-      at: new Date().toISOString(),
-      queueName: queue.name,
-      queueArn: queue.arn,
-      body: typeof payload === 'string' ? payload : JSON.stringify(payload),
-      ruleName,
-    });
+    const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    this.queueLog.push({ seq: ++this.seq, at: new Date().toISOString(), queueName: queue.name, queueArn: queue.arn, body, ruleName });
+    this.deliverMessage(queue.name, body, {});
   }
 
   private deadLetter(record: Omit<DeadLetterRecord, 'seq' | 'at'>): void {
     const full: DeadLetterRecord = { seq: ++this.seq, at: new Date().toISOString(), ...record };
     this.deadLetterLog.push(full);
+    if (!full.dropped && full.queueName !== undefined) {
+      this.deliverMessage(full.queueName, typeof full.body === 'string' ? full.body : JSON.stringify(full.body), full.attributes);
+    }
     this.log(
       full.dropped
         ? `event ${full.eventId} dropped after ${full.attempts} attempts (${full.reason})`
         : `event ${full.eventId} sent to dead-letter queue ${full.queueName ?? full.destinationArn} (${full.reason})`,
     );
+  }
+
+  /** Into the local queue, where a consumer (or `finegate dlq`) reads it; a refusal is logged, never thrown at a rule. */
+  private deliverMessage(queueName: string, body: string, attributes: Record<string, string>): void {
+    if (!this.options.sendMessage) return;
+    try {
+      this.options.sendMessage(queueName, body, attributes);
+    } catch (error) {
+      this.log(`queue ${queueName} refused a message: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private delay(attempt: number): number {

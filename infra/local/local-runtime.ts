@@ -361,6 +361,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       model,
       invoke,
       startExecution: (stateMachineArn, input) => void stepFunctions.startExecution({ stateMachineArn, input }),
+      sendMessage: (queueName, body, attributes) =>
+        void queues.send(queueName, {
+          body,
+          messageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
+        }),
       ...(options.retryBackoff ? { backoff: options.retryBackoff } : {}),
       log,
     });

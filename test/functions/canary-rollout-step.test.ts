@@ -348,3 +348,34 @@ describe('rollout step: an operator’s promotion', () => {
     await expect(step({ action: 'operator-promote', runId: 'support-bot-7', reason: 'go' })).rejects.toThrow(/no canary runs/);
   });
 });
+
+describe('rollout step: a rollback whose first attempt stopped after its verdict', () => {
+  it('publishes the lost Canary Rolled Back from the stored verdict once, and never again', async () => {
+    const state = await published();
+    await step({ ...state, action: 'weight', step: 0 });
+    // The first attempt cleared the weight and wrote its verdict, then stopped before publishing.
+    await alias.clearCandidate('12');
+    await deps.verdicts.putOnce({
+      subject: canarySubject('support-bot-7'),
+      key: canaryVerdictKey('14'),
+      kind: 'canary',
+      verdict: 'FAIL',
+      reasons: ['alarm finegate-canary-shadow-win-rate is in ALARM'],
+      configHash: String(state.configHash),
+      config: null,
+      summary: { action: 'rollback', candidateVersion: '14', currentVersion: '12', candidateModel: CANDIDATE, trigger: { kind: 'alarm', alarmName: 'finegate-canary-shadow-win-rate' } },
+      reportUri: '',
+      createdAt: '2026-11-12T11:07:00.000Z',
+    });
+    const before = deps.events.events.length;
+    const retried = await step({ ...state, action: 'rollback', decision: { action: 'rollback', verdict: 'FAIL', reasons: ['a later decision'] } });
+    expect(retried).toMatchObject({ verdict: 'FAIL' });
+    const announced = deps.events.events.slice(before);
+    expect(announced.map((e) => e.detailType)).toEqual(['Canary Rolled Back']);
+    expect(announced[0]!.detail).toMatchObject({ verdict: 'FAIL', reasons: ['alarm finegate-canary-shadow-win-rate is in ALARM'], rolledBackAt: '2026-11-12T11:07:00.000Z', candidateVersion: '14' });
+    expect((await deps.verdicts.get(canarySubject('support-bot-7'), canaryVerdictKey('14')))?.publishedAt).toBeDefined();
+
+    await step({ ...state, action: 'rollback', decision: { action: 'rollback', verdict: 'FAIL', reasons: ['again'] } });
+    expect(deps.events.events.slice(before)).toHaveLength(1);
+  });
+});

@@ -480,7 +480,7 @@ describe('Canary', () => {
             ],
           },
         },
-        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: tableArn(verdictsTable) },
+        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: tableArn(verdictsTable) },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: tableArn(eventBus) },
       ]);
     });
@@ -494,7 +494,7 @@ describe('Canary', () => {
         { Sid: 'ReadCanaryMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
         // The run's pinned judge.
         { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn(runsTable) },
-        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: tableArn(verdictsTable) },
+        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: tableArn(verdictsTable) },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: tableArn(eventBus) },
       ]);
     });

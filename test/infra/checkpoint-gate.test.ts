@@ -262,7 +262,8 @@ describe('CheckpointGate', () => {
       loadRun: { runs: [get], verdicts: [], judgeCache: [] },
       scoreBatch: { runs: [get], verdicts: [], judgeCache: [get, put] },
       decide: { runs: ['dynamodb:BatchGetItem', get, query], verdicts: [], judgeCache: [] },
-      record: { runs: [get, put, query], verdicts: [get, put], judgeCache: [] },
+      // UpdateItem marks a verdict's event published.
+      record: { runs: [get, put, query], verdicts: [get, put, 'dynamodb:UpdateItem'], judgeCache: [] },
       // The arena reads the pinned run; only the batch judges, through the judge cache; record writes its verdict.
       arenaPlan: { runs: [get], verdicts: [], judgeCache: [] },
       arenaBatch: { runs: [get], verdicts: [], judgeCache: [get, put] },

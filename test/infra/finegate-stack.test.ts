@@ -436,7 +436,15 @@ describe('register-run function', () => {
     expect(rule.EventPattern).toEqual(registerRunPattern());
     expect(rule.EventBusName).toEqual(ref('AWS::Events::EventBus', 'EventBus'));
     expect(rule.State).toBe('ENABLED');
-    expect(rule.Targets).toEqual([{ Id: 'Target0', Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 4 } }]);
+    // A registration that fails every attempt is kept with the checkpoint gate's dead letters.
+    expect(rule.Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 4 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'CheckpointGateDeadLetterQueue'), 'Arn'] } },
+      },
+    ]);
     const permissions = resourcesOf('AWS::Lambda::Permission').filter(
       ([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
     );
@@ -571,6 +579,13 @@ describe('outputs', () => {
       IdempotencyTableName: { Value: ref('AWS::DynamoDB::Table', 'IdempotencyTable') },
       EventBusName: { Value: ref('AWS::Events::EventBus', 'EventBus') },
       CheckpointGateStateMachineArn: { Value: ref('AWS::StepFunctions::StateMachine', 'CheckpointGateStateMachine') },
+      // What `finegate dlq list|redrive` reads and sends dead letters back to.
+      CorpusAuditDeadLetterQueueUrl: { Value: ref('AWS::SQS::Queue', 'CorpusAuditDeadLetterQueue') },
+      CorpusAuditFunctionName: { Value: { Ref: functionId('functions/corpus-audit.ts') } },
+      CheckpointGateDeadLetterQueueUrl: { Value: ref('AWS::SQS::Queue', 'CheckpointGateDeadLetterQueue') },
+      CheckpointGateStartFunctionName: { Value: { Ref: functionId('functions/gate-start.ts') } },
+      CheckpointGateRecordFunctionName: { Value: { Ref: functionId('functions/gate-record-verdict.ts') } },
+      RegisterRunFunctionName: { Value: { Ref: functionId(REGISTER_RUN_ENTRY) } },
     });
   });
 });
@@ -592,7 +607,17 @@ describe('with a canary', () => {
       CanaryRolloutStepFunctionName: { Value: { Ref: functionId('functions/canary-rollout-step.ts') } },
       CanaryAlarmNamePrefix: { Value: 'finegate-canary-' },
     });
-    const canaryOutputs = ['CanaryFunctionUrl', 'CanaryRolloutStateMachineArn', 'CanaryRouterFunctionName', 'CanaryRollbackFunctionName', 'CanaryRolloutStepFunctionName', 'CanaryAlarmNamePrefix'];
+    const canaryOutputs = [
+      'CanaryFunctionUrl',
+      'CanaryRolloutStateMachineArn',
+      'CanaryRouterFunctionName',
+      'CanaryRollbackFunctionName',
+      'CanaryRolloutStepFunctionName',
+      'CanaryAlarmNamePrefix',
+      'CanaryDeadLetterQueueUrl',
+      'CanaryShadowQueueUrl',
+      'CanaryShadowDeadLetterQueueUrl',
+    ];
     expect(Object.keys(withCanary.Outputs).sort()).toEqual([...Object.keys(json.Outputs), ...canaryOutputs].sort());
     expect(resourcesOf('AWS::Lambda::Url')).toEqual([]);
     expect(resourcesOf('Custom::FinegateCanaryAlias')).toEqual([]);

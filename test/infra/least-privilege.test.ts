@@ -69,7 +69,7 @@ const DEFAULT_STACK: Record<string, string[]> = {
   'functions/gate-record-verdict.ts': [
     TRACING,
     logs('CheckpointGateRecordFunction'),
-    'dynamodb:GetItem,dynamodb:PutItem on StorageVerdictsTable.Arn',
+    'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on StorageVerdictsTable.Arn',
     'dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query on StorageRunsTable.Arn',
     's3:GetObject,s3:PutObject on StorageArtifactsBucket.Arn/runs/*',
     's3:ListBucket on StorageArtifactsBucket.Arn if s3:prefix runs/*',
@@ -130,7 +130,7 @@ const CANARY: Record<string, string[]> = {
     'cloudwatch:DescribeAlarms on arn:AWS::Partition:cloudwatch:AWS::Region:AWS::AccountId:alarm:finegate-canary-*',
     'cloudwatch:GetMetricData on *',
     'dynamodb:GetItem on StorageRunsTable.Arn',
-    'dynamodb:GetItem,dynamodb:PutItem on StorageVerdictsTable.Arn',
+    'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on StorageVerdictsTable.Arn',
     'events:PutEvents on StorageEventBus.Arn',
   ],
   'functions/canary-rollback.ts': [
@@ -140,7 +140,7 @@ const CANARY: Record<string, string[]> = {
     `lambda:GetAlias,lambda:UpdateAlias on ${ALIAS}`,
     `lambda:GetFunctionConfiguration on ${ROUTER_VERSIONS}`,
     'states:DescribeExecution,states:StopExecution on arn:AWS::Partition:states:AWS::Region:AWS::AccountId:execution:CanaryRolloutStateMachine.Name:*',
-    'dynamodb:GetItem,dynamodb:PutItem on StorageVerdictsTable.Arn',
+    'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on StorageVerdictsTable.Arn',
     'events:PutEvents on StorageEventBus.Arn',
   ],
   // The AwsCustomResource that creates the `live` alias once, at deployment.

@@ -86,6 +86,12 @@ export class MemoryVerdictStore implements VerdictStore {
   async list(subject: string): Promise<VerdictRecord[]> {
     return [...this.records.values()].filter((r) => r.subject === subject);
   }
+
+  async markPublished(subject: string, key: string, at = new Date().toISOString()): Promise<void> {
+    const record = this.records.get(`${subject}|${key}`);
+    if (record === undefined) throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    record.publishedAt ??= at;
+  }
 }
 
 export class RecordingPublisher implements EventPublisher {

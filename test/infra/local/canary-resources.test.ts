@@ -245,3 +245,41 @@ describe('a function’s stdout', () => {
     expect(written.join('')).toBe('plain log line\nsplit line\n');
   });
 });
+
+describe('dead letters reach the local queues', () => {
+  it('sends an event whose target failed every attempt to the rule’s dead-letter queue, with EventBridge’s attributes', async () => {
+    const model = readTemplate(
+      {
+        Resources: {
+          Dlq: { Type: 'AWS::SQS::Queue' },
+          Target: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'target' } },
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventPattern: { source: ['test'] },
+              Targets: [{ Id: 'fn', Arn: { 'Fn::GetAtt': ['Target', 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } }],
+            },
+          },
+        },
+      },
+      env,
+    );
+    const sent: Array<[string, unknown, Record<string, string>]> = [];
+    const router = new EventRouter({
+      model,
+      backoff: { baseMs: 1, maxMs: 2 },
+      invoke: async () => {
+        throw new Error('no such function here');
+      },
+      startExecution: () => {},
+      sendMessage: (queue, body, attributes) => void sent.push([queue, JSON.parse(body), attributes]),
+    });
+    // An unknown function target fails delivery (RESOURCE_NOT_FOUND) rather than invoking.
+    model.rules[0]!.targets[0]!.functionLogicalId = 'Missing';
+    model.rules[0]!.targets[0]!.arn = 'arn:aws:lambda:us-east-1:000000000000:function:missing';
+    router.publish('default', { id: 'e2', source: 'test', 'detail-type': 'Anything', detail: {}, time: '2026-11-26T00:00:00Z' }, 'runtime');
+    await router.waitForIdle({ timeoutMs: 2_000 });
+    router.stop();
+    expect(sent).toEqual([['local-Dlq', expect.objectContaining({ id: 'e2' }), expect.objectContaining({ ERROR_CODE: 'RESOURCE_NOT_FOUND', RULE_ARN: model.rules[0]!.arn })]]);
+  });
+});

@@ -102,6 +102,12 @@ describe('the synthesized finegate template', () => {
       IdempotencyTableName: name('FineTuneGateStorageIdempotencyTable'),
       EventBusName: 'finegate',
       CheckpointGateStateMachineArn: expect.stringMatching(/^arn:aws:states:us-east-1:000000000000:stateMachine:finegate-local-FineTuneGateCheckpointGateStateMachine/),
+      CorpusAuditDeadLetterQueueUrl: expect.stringMatching(/^https:\/\/sqs\.us-east-1\.amazonaws\.com\/000000000000\/finegate-local-FineTuneGateCorpusAuditDeadLetterQueue/),
+      CheckpointGateDeadLetterQueueUrl: expect.stringMatching(/^https:\/\/sqs\.us-east-1\.amazonaws\.com\/000000000000\/finegate-local-FineTuneGateCheckpointGateDeadLetterQueue/),
+      CorpusAuditFunctionName: expect.stringMatching(/^finegate-local-FineTuneGateCorpusAudit/),
+      CheckpointGateStartFunctionName: expect.stringMatching(/^finegate-local-FineTuneGateCheckpointGateStartFunction/),
+      CheckpointGateRecordFunctionName: expect.stringMatching(/^finegate-local-FineTuneGateCheckpointGateRecordFunction/),
+      RegisterRunFunctionName: expect.stringMatching(/^finegate-local-FineTuneGateRegisterRunFunction/),
     });
   });
 });
