@@ -5,8 +5,7 @@
  * memory. A benchmark, not a test: it asserts nothing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +13,7 @@ import { parseAuditConfig } from '../functions/audit/audit-config';
 import { auditCorpus } from '../functions/audit/audit-corpus';
 import { FileArtifactSink } from '../functions/stores/file-artifact-sink';
 import { FileCorpusSource } from '../functions/stores/file-corpus-source';
-import { syntheticCorpus } from '../infra/demo/synthetic-corpus';
+import { writeSyntheticCorpusFile } from './synthetic-corpus-file';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '200000' }, 'row-bytes': { type: 'string', default: '1000' }, repeat: { type: 'string', default: '3' }, pinned: { type: 'boolean', default: false } },
@@ -29,13 +28,7 @@ if (!values.pinned && process.platform === 'linux' && spawnSync('taskset', ['--v
 const rows = Number(values.rows);
 const dir = mkdtempSync(join(tmpdir(), 'finegate-bench-'));
 const corpus = join(dir, 'corpus.jsonl');
-const out = createWriteStream(corpus);
-for (const line of syntheticCorpus({ rows, seed: 99, rowChars: Number(values['row-bytes']) })) {
-  if (!out.write(line + '\n')) await once(out, 'drain');
-}
-out.end();
-await once(out, 'close');
-const bytes = statSync(corpus).size;
+const bytes = await writeSyntheticCorpusFile(corpus, rows, Number(values['row-bytes']));
 
 const config = parseAuditConfig({});
 // Best and median of several runs: a shared machine's noise only ever slows a run down.

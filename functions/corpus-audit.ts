@@ -8,8 +8,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { s3ObjectCreatedSchema } from '../events/s3-object-created';
-import { CORPUS_AUDITED, type CorpusAuditedDetail } from '../events/corpus-audited';
-import { SOURCES } from '../events/event-sources';
+import type { CorpusAuditedDetail } from '../events/corpus-audited';
 import { parseAuditConfig } from './audit/audit-config';
 import { runAuditJob } from './audit/audit-job';
 import { relabelerFor } from './audit/model-relabeler';
@@ -20,7 +19,11 @@ import { EventBridgePublisher } from './stores/eventbridge-publisher';
 import { S3ArtifactSink } from './stores/s3-artifact-sink';
 import { S3CorpusSource } from './stores/s3-corpus-source';
 import { parseS3Uri } from './stores/s3-uri';
+import { corpusAuditedDetail } from './audit/corpus-audited-detail';
+import { publishAudited, recordAuditVerdict } from './audit/audit-verdict-record';
 import { corpusVerdictKey, corpusSubject } from './audit/corpus-identity';
+import { SHARDED_AUDIT_STATE_MACHINE_ENV, shardedAuditHandoff, shouldShard } from './audit/shard-handoff';
+import { SfnExecutionStarter } from './stores/sfn-execution-starter';
 
 const logger = new Logger({ serviceName: 'finegate' });
 const metrics = new Metrics({ namespace: 'finegate', serviceName: 'finegate' });
@@ -48,7 +51,10 @@ interface CorpusObject {
 /** The audit of one corpus object; idempotent on (bucket, key, version or ETag). */
 let deadline: (() => number) | undefined;
 
-async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
+/** What the audit answers: the audited corpus, or where a corpus too large for one Lambda went. */
+type AuditOutcome = CorpusAuditedDetail | { shardedAudit: { executionArn: string; size?: number } };
+
+async function auditObject(object: CorpusObject): Promise<AuditOutcome> {
   const env = envSchema.parse(process.env);
   const config = parseAuditConfig(env.AUDIT_CONFIG ? JSON.parse(env.AUDIT_CONFIG) : {});
   const verdicts = new DynamoVerdictStore(env.VERDICTS_TABLE);
@@ -60,22 +66,35 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   const existing = await verdicts.get(subject, verdictKey);
   if (existing) {
     const detail = existing.summary as unknown as CorpusAuditedDetail;
-    if (existing.publishedAt === undefined) {
-      await new EventBridgePublisher(env.EVENT_BUS_NAME).publish(SOURCES.corpus, CORPUS_AUDITED, detail, [`arn:aws:s3:::${object.bucket}/${object.key}`]);
-      await verdicts.markPublished(subject, verdictKey);
-    }
+    if (existing.publishedAt === undefined) await publishAudited({ verdicts, events: new EventBridgePublisher(env.EVENT_BUS_NAME) }, detail, subject, verdictKey);
     logger.info('corpus already audited', { subject, verdictKey, verdict: existing.verdict, republished: existing.publishedAt === undefined });
     return detail;
   }
 
   const auditId = randomUUID();
   const source = new S3CorpusSource(object.bucket, object.key, { versionId: object.versionId, etag: object.etag });
-  const { metadata } = await source.resolve();
+  const { metadata, size } = await source.resolve();
   // A corpus names its own held-out set with object metadata (x-amz-meta-finegate-heldout: s3://…).
   const heldoutUri = metadata[HELDOUT_METADATA] ?? config.leakage.heldoutUri;
   if (heldoutUri) config.leakage.heldoutUri = heldoutUri;
   const heldout = heldoutUri ? new S3CorpusSource(parseS3Uri(heldoutUri).bucket, parseS3Uri(heldoutUri).key) : undefined;
-  const sink = new S3ArtifactSink(env.ARTIFACTS_BUCKET, `${env.ARTIFACTS_PREFIX}${object.bucket}/${object.key}/${verdictKey.replace(/^version#/, '')}/`);
+  const artifactsPrefix = `${env.ARTIFACTS_PREFIX}${object.bucket}/${object.key}/${verdictKey.replace(/^version#/, '')}/`;
+  if (shouldShard(size, process.env, { gzip: /\.gz$/i.test(object.key) })) {
+    // Beyond one Lambda: the sharded audit's reduce writes the same artifacts, verdict and event.
+    const handoff = shardedAuditHandoff({
+      auditId,
+      now: new Date(),
+      subject,
+      verdictKey,
+      corpus: { bucket: object.bucket, key: object.key, ...(source.versionId ? { versionId: source.versionId } : {}), ...(source.etag ? { etag: source.etag } : {}) },
+      artifacts: { bucket: env.ARTIFACTS_BUCKET, prefix: artifactsPrefix },
+      config,
+    });
+    const started = await new SfnExecutionStarter(process.env[SHARDED_AUDIT_STATE_MACHINE_ENV]!).start(handoff.name, handoff.input);
+    logger.info('corpus handed to the sharded audit', { subject, size, executionArn: started.executionArn, duplicate: !started.started });
+    return { shardedAudit: { executionArn: started.executionArn, size } };
+  }
+  const sink = new S3ArtifactSink(env.ARTIFACTS_BUCKET, artifactsPrefix);
   const embedder = config.paraphrase.model ? createEmbedder(config.paraphrase.model, config.paraphrase.dimensions) : undefined;
   // Leave a minute before Lambda's timeout: an aborted paraphrase pass is reported INCONCLUSIVE instead of lost.
   const signal = deadline ? AbortSignal.timeout(Math.max(1000, deadline() - 60_000)) : undefined;
@@ -83,38 +102,8 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   report.corpus.versionId = object.versionId;
   report.corpus.etag = object.etag;
 
-  const detail: CorpusAuditedDetail = {
-    auditId,
-    corpus: { uri: source.uri, bucket: object.bucket, key: object.key, versionId: object.versionId, etag: object.etag },
-    verdict: report.verdict,
-    reasons: report.reasons.slice(0, 20),
-    counts: { input: report.counts.rows, clean: report.counts.clean, quarantined: report.counts.quarantined, warned: report.counts.warned },
-    findingsByCheck: report.findingsByCheck,
-    artifacts: {
-      report: report.artifacts.report!,
-      reportMarkdown: report.artifacts.reportMarkdown!,
-      reportHtml: report.artifacts.reportHtml!,
-      clean: report.artifacts.clean,
-      quarantine: report.artifacts.quarantine,
-      findings: report.artifacts.findings,
-    },
-    configHash: report.configHash,
-    finishedAt: report.finishedAt,
-  };
-  await verdicts.putOnce({
-    subject,
-    key: verdictKey,
-    kind: 'corpus-audit',
-    verdict: report.verdict,
-    reasons: report.reasons,
-    configHash: report.configHash,
-    config: report.config,
-    summary: detail as unknown as Record<string, unknown>,
-    reportUri: report.artifacts.report!,
-    createdAt: report.finishedAt,
-  });
-  await new EventBridgePublisher(env.EVENT_BUS_NAME).publish(SOURCES.corpus, CORPUS_AUDITED, detail, [`arn:aws:s3:::${object.bucket}/${object.key}`]);
-  await verdicts.markPublished(subject, verdictKey);
+  const detail = corpusAuditedDetail(report, { uri: source.uri, bucket: object.bucket, key: object.key, versionId: object.versionId, etag: object.etag });
+  await recordAuditVerdict({ verdicts, events: new EventBridgePublisher(env.EVENT_BUS_NAME) }, { subject, verdictKey, report, detail });
   // Low-cardinality dimensions only: the verdict, never the corpus key.
   metrics.addDimension('Verdict', report.verdict);
   metrics.addMetric('CorpusRowsAudited', MetricUnit.Count, report.counts.rows);
@@ -124,7 +113,7 @@ async function auditObject(object: CorpusObject): Promise<CorpusAuditedDetail> {
   return detail;
 }
 
-let idempotentAudit: ((object: CorpusObject) => Promise<CorpusAuditedDetail>) | undefined;
+let idempotentAudit: ((object: CorpusObject) => Promise<AuditOutcome>) | undefined;
 let idempotencyConfig: IdempotencyConfig | undefined;
 
 function idempotent(tableName: string) {
@@ -138,7 +127,7 @@ function idempotent(tableName: string) {
   return { run: idempotentAudit, config: idempotencyConfig! };
 }
 
-export const handler = middy(async (event: unknown, context: Context): Promise<CorpusAuditedDetail> => {
+export const handler = middy(async (event: unknown, context: Context): Promise<AuditOutcome> => {
   const parsed = s3ObjectCreatedSchema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -10,6 +10,7 @@ import { Canary, type CanaryProps } from './canary';
 import { CheckpointGate, type CheckpointGateProps } from './checkpoint-gate';
 import { bedrockModelArns, CorpusAudit, type AuditFunctionProps } from './corpus-audit';
 import { FinegateFunction } from './finegate-function';
+import { ShardedAudit } from './sharded-audit';
 import { Storage, type StorageProps } from './storage';
 
 export interface FineTuneGateProps extends StorageProps {
@@ -40,6 +41,11 @@ export interface FineTuneGateProps extends StorageProps {
    * read it (GetSecretValue only); a key in a function's environment is refused.
    */
   readonly openAiApiKeySecret?: secretsmanager.ISecret;
+  /**
+   * Corpora larger than this (a gzip corpus counted at 4× its size) are audited by the sharded audit, a Step Functions
+   * Distributed Map over the corpus, instead of one Lambda. @default 1 GiB
+   */
+  readonly shardThresholdBytes?: number;
 }
 
 /**
@@ -52,12 +58,14 @@ export class FineTuneGate extends Construct {
   public readonly checkpointGate: CheckpointGate;
   /** Registers runs from `Register Run` events on the finegate bus (the CLI writes directly). */
   public readonly registerRun: FinegateFunction;
+  /** The sharded corpus audit, for corpora beyond one Lambda (the corpus-audit function hands them over). */
+  public readonly shardedAudit: ShardedAudit;
   /** The canary, when the `canary` prop is given. */
   public readonly canary?: Canary;
 
   constructor(scope: Construct, id: string, props: FineTuneGateProps = {}) {
     super(scope, id);
-    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, canary, openAiApiKeySecret, ...storageProps } =
+    const { corpusPrefix, artifactsPrefix, auditFunctionProps, auditConfig, gateModels, checkpointGateProps, canary, openAiApiKeySecret, shardThresholdBytes, ...storageProps } =
       props;
     this.storage = new Storage(this, 'Storage', storageProps);
     this.corpusAudit = new CorpusAudit(this, 'CorpusAudit', {
@@ -67,6 +75,8 @@ export class FineTuneGate extends Construct {
       functionProps: auditFunctionProps,
       auditConfig,
     });
+    this.shardedAudit = new ShardedAudit(this, 'ShardedAudit', { storage: this.storage, corpusPrefix, artifactsPrefix, auditConfig });
+    this.shardedAudit.connectHandoff(this.corpusAudit.function, ...(shardThresholdBytes === undefined ? [] : [shardThresholdBytes]));
     const stack = Stack.of(this);
     const gateModelArns = (gateModels ?? []).filter((m) => m.startsWith('bedrock:')).flatMap((m) => bedrockModelArns(stack, m.slice('bedrock:'.length).replace(/#.*$/, '')));
     this.checkpointGate = new CheckpointGate(this, 'CheckpointGate', {
@@ -111,6 +121,7 @@ export class FineTuneGate extends Construct {
     const gate = checkpointGate.functions;
     const uses: [FinegateFunction, 'read' | 'write'][] = [
       [corpusAudit.function, 'write'],
+      [this.shardedAudit.functions.reduce, 'write'],
       [registerRun, 'write'],
       [gate.start, 'read'],
       [gate.loadRun, 'read'],
@@ -135,6 +146,8 @@ export class FineTuneGate extends Construct {
   private grantApiKeySecret(secret: secretsmanager.ISecret): void {
     const callers = [
       this.corpusAudit.function,
+      // The sharded audit's reduce runs the same model checks (label noise by a judge, paraphrases by embeddings).
+      this.shardedAudit.functions.reduce,
       this.checkpointGate.functions.scoreBatch,
       this.checkpointGate.functions.arenaBatch,
       ...(this.canary ? [this.canary.functions.router, this.canary.functions.scorer] : []),

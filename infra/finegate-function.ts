@@ -55,6 +55,7 @@ const OPENAI_CLIENT_REASON =
 /** Handlers allowed over BUNDLE_BUDGET_BYTES, each with the reason it is. */
 export const BUNDLE_SIZE_REASONS: Readonly<Record<string, string>> = {
   'functions/corpus-audit.ts': `${OPENAI_CLIENT_REASON} The rest is the audit itself (~250 KB of scanners and statistics).`,
+  'functions/audit-reduce.ts': `${OPENAI_CLIENT_REASON} The rest is the audit's decisions and reports, shared with corpus-audit.ts.`,
   'functions/gate-score-batch.ts': OPENAI_CLIENT_REASON,
   'functions/arena-batch.ts': OPENAI_CLIENT_REASON,
   'functions/canary-router.ts': OPENAI_CLIENT_REASON,

@@ -4,8 +4,7 @@ import type { Relabeler } from './judge-relabel';
 import { auditCorpus } from './audit-corpus';
 import type { ArtifactSink, CorpusSource } from './audit-ports';
 import type { AuditReport } from './audit-report';
-import { renderAuditHtml } from './report-html';
-import { renderAuditMarkdown } from './report-markdown';
+import { writeReportFiles } from './audit-report-files';
 
 export interface AuditJobInput {
   auditId: string;
@@ -25,15 +24,5 @@ export interface AuditJobInput {
  */
 export async function runAuditJob(input: AuditJobInput): Promise<AuditReport> {
   const { report } = await auditCorpus(input);
-  const json = input.sink.open('report.json', 'application/json');
-  const md = input.sink.open('report.md', 'text/markdown; charset=utf-8');
-  const html = input.sink.open('report.html', 'text/html; charset=utf-8');
-  report.artifacts.report = json.uri;
-  report.artifacts.reportMarkdown = md.uri;
-  report.artifacts.reportHtml = html.uri;
-  json.stream.end(JSON.stringify(report, null, 2) + '\n');
-  md.stream.end(renderAuditMarkdown(report));
-  html.stream.end(renderAuditHtml(report));
-  await Promise.all([json.done(), md.done(), html.done()]);
-  return report;
+  return writeReportFiles(input.sink, report);
 }

@@ -20,7 +20,7 @@ import { startLocalRuntime, type LocalRuntime } from '../local/local-runtime';
 import { busEvents, writePipelineReport } from './report-command';
 import { parseCommandArgs } from './stack-connection';
 import { UsageError } from './usage-error';
-import { localCanaryProps } from '../demo/local-canary';
+import { LOCAL_CANARY_TIME_SCALE, localCanaryProps } from '../demo/local-canary';
 
 export const DEMO_HELP = `Usage: finegate demo [--out <dir>] [--rows <n>] [--verbose]
 
@@ -39,7 +39,7 @@ CloudWatch alarm periods run 60 times faster than in AWS (one alarm minute per s
 `;
 
 const JUDGE = 'local:pair-judge#family=amazon';
-const TIME_SCALE = 60;
+const TIME_SCALE = LOCAL_CANARY_TIME_SCALE;
 
 interface Say {
   (line?: string): void;

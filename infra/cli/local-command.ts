@@ -11,7 +11,7 @@ import { LocalControlClient } from './local-control-client';
 import { DEFAULT_STATE_DIR, localStatePath, processAlive, readLocalState, removeLocalState, writeLocalState, type LocalState } from './local-state';
 import { UsageError } from './usage-error';
 
-export const LOCAL_HELP = `Usage: finegate local up [--state-dir .finegate] [--region <region>] [--verbose]
+export const LOCAL_HELP = `Usage: finegate local up [--state-dir .finegate] [--region <region>] [--canary <model ref>] [--verbose]
        finegate local status [--state-dir .finegate]
 
 up      Runs finegate on embedded services in the foreground, with no AWS account and no network: DynamoDB Local
@@ -26,6 +26,8 @@ status  Says whether a local runtime is up: its pid is alive and its control API
 Options:
   --state-dir <dir>   where local.json and local.log live (default: .finegate)
   --region <region>   the region the runtime reports (default: us-east-1)
+  --canary <ref>      deploy the canary too (stage 4), its router serving this model first ('finegate canary
+                      --local' then reaches it); alarm periods run 60× faster than in AWS
   --verbose           stream the runtime's log to stderr as well
 
 Exit codes: up: 0 stopped cleanly, 1 the runtime failed to start or stopped on its own, 2 bad usage or a
@@ -51,7 +53,7 @@ async function upCommand(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { 'state-dir': { type: 'string', default: DEFAULT_STATE_DIR }, region: { type: 'string' }, verbose: { type: 'boolean', default: false } },
+      options: { 'state-dir': { type: 'string', default: DEFAULT_STATE_DIR }, region: { type: 'string' }, canary: { type: 'string' }, verbose: { type: 'boolean', default: false } },
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -64,6 +66,7 @@ async function upCommand(argv: string[]): Promise<number> {
     return await runLocalUp({
       stateDir: values['state-dir'],
       ...(values.region ? { region: values.region } : {}),
+      ...(values.canary ? { canaryCurrentModel: values.canary } : {}),
       verbose: values.verbose,
       stop: controller.signal,
     });
@@ -76,6 +79,8 @@ async function upCommand(argv: string[]): Promise<number> {
 export interface LocalUpOptions {
   stateDir: string;
   region?: string;
+  /** Deploy the canary, its router serving this model first. */
+  canaryCurrentModel?: string;
   verbose?: boolean;
   /** Aborting stops the runtime (the command wires SIGINT and SIGTERM to it). */
   stop: AbortSignal;
@@ -101,7 +106,7 @@ export async function runLocalUp(options: LocalUpOptions): Promise<number> {
   await mkdir(stateDir, { recursive: true });
   const logPath = join(stateDir, 'local.log');
   const log = createWriteStream(logPath);
-  const command = options.command ?? serveCommand(options.region);
+  const command = options.command ?? serveCommand(options.region, options.canaryCurrentModel);
   const started = Date.now();
   out('starting the local runtime: DynamoDB Local, S3 server, EventBridge, Step Functions, the synthesized CDK template…\n');
 
@@ -214,10 +219,13 @@ async function terminate(
   return result;
 }
 
-function serveCommand(region: string | undefined): { file: string; args: string[] } {
+function serveCommand(region: string | undefined, canaryCurrentModel: string | undefined): { file: string; args: string[] } {
   // tsx as an import hook of this same Node binary: one process to signal, and the runtime's TypeScript runs as is.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { file: process.execPath, args: ['--import', tsx, SERVE_SCRIPT, ...(region ? ['--region', region] : [])] };
+  return {
+    file: process.execPath,
+    args: ['--import', tsx, SERVE_SCRIPT, ...(region ? ['--region', region] : []), ...(canaryCurrentModel ? ['--canary', canaryCurrentModel] : [])],
+  };
 }
 
 async function statusCommand(argv: string[]): Promise<number> {

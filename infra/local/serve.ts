@@ -10,11 +10,12 @@
  *   that execution has closed);
  * - exits cleanly on SIGTERM/SIGINT, or when its stdin pipe closes (its parent went away).
  *
- * Usage: tsx infra/local/serve.ts [--region us-east-1] [--stack-name finegate-local]
+ * Usage: tsx infra/local/serve.ts [--region us-east-1] [--stack-name finegate-local] [--canary <current model ref>]
  */
 import { fstatSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
+import { LOCAL_CANARY_TIME_SCALE, localCanaryProps } from '../demo/local-canary';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
 
 const READY_MARKER = 'finegateLocal';
@@ -25,7 +26,7 @@ const writeStdout = process.stdout.write.bind(process.stdout);
 process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 
 const { values: args } = parseArgs({
-  options: { region: { type: 'string' }, 'stack-name': { type: 'string' } },
+  options: { region: { type: 'string' }, 'stack-name': { type: 'string' }, canary: { type: 'string' } },
 });
 
 let runtime: LocalRuntime | undefined;
@@ -60,6 +61,8 @@ try {
   runtime = await startLocalRuntime({
     ...(args.region ? { region: args.region } : {}),
     ...(args['stack-name'] ? { stackName: args['stack-name'] } : {}),
+    // With the canary, sized to decide within seconds (alarm periods LOCAL_CANARY_TIME_SCALE times faster).
+    ...(args.canary ? { stackProps: { canary: localCanaryProps(args.canary) }, timeScale: LOCAL_CANARY_TIME_SCALE } : {}),
     extraRoutes: controlRoutes,
   });
   if (shuttingDown) await runtime.stop();

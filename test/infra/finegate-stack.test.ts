@@ -283,6 +283,9 @@ describe('corpus-audit function', () => {
       POWERTOOLS_SERVICE_NAME: 'finegate',
       POWERTOOLS_METRICS_NAMESPACE: 'finegate',
       NODE_OPTIONS: '--enable-source-maps',
+      // Corpora above 1 GiB go to the sharded audit.
+      SHARDED_AUDIT_STATE_MACHINE_ARN: { Ref: logicalId('AWS::StepFunctions::StateMachine', 'ShardedAuditStateMachine') },
+      AUDIT_SHARD_THRESHOLD_BYTES: String(1024 ** 3),
     });
   });
 
@@ -299,8 +302,11 @@ describe('corpus-audit function', () => {
       CheckpointGateArenaPlanFunction: 'functions/arena-plan.ts',
       CheckpointGateArenaBatchFunction: 'functions/arena-batch.ts',
       CheckpointGateArenaDecideFunction: 'functions/arena-decide.ts',
+      ShardedAuditPlanFunction: 'functions/audit-plan.ts',
+      ShardedAuditShardFunction: 'functions/audit-shard.ts',
+      ShardedAuditReduceFunction: 'functions/audit-reduce.ts',
     };
-    expect(Object.keys(byId)).toHaveLength(10);
+    expect(Object.keys(byId)).toHaveLength(13);
     for (const [hint, entry] of Object.entries(expected)) {
       expect(byId[logicalId('AWS::Lambda::Function', `FineTuneGate${hint}`)], hint).toEqual({ 'finegate:entry': entry, 'finegate:handler': 'handler' });
     }
@@ -366,9 +372,11 @@ describe('IAM', () => {
           condition: undefined,
         },
         { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*', condition: undefined },
+        // The handoff of a corpus above the shard threshold.
+        { actions: ['states:StartExecution'], resource: { Ref: logicalId('AWS::StepFunctions::StateMachine', 'ShardedAuditStateMachine') }, condition: undefined },
       ]),
     );
-    expect(summary).toHaveLength(10);
+    expect(summary).toHaveLength(11);
   });
 
   it('no statement allows a data action on "*" or a wildcard action', () => {
@@ -387,12 +395,13 @@ describe('IAM', () => {
       'xray:GetSamplingTargets',
       ...tracing,
     ].sort();
-    const stateMachineRoleId = logicalId('AWS::IAM::Role', 'CheckpointGateStateMachineRole');
+    const stateMachineRoleIds = [logicalId('AWS::IAM::Role', 'CheckpointGateStateMachineRole'), logicalId('AWS::IAM::Role', 'ShardedAuditStateMachineRole')];
     const policies = resourcesOf('AWS::IAM::Policy');
-    // One per function role (audit, register-run, eight gate functions) and the state machine's.
-    expect(policies).toHaveLength(11);
+    // One per function role (audit, register-run, eight gate functions, three sharded-audit functions), one per state
+    // machine (the gate's, the sharded audit's), and the sharded audit's Distributed Map policy.
+    expect(policies).toHaveLength(16);
     for (const [id, policy] of policies) {
-      const onStateMachineRole = policy.Properties.Roles.some((r: any) => r.Ref === stateMachineRoleId);
+      const onStateMachineRole = policy.Properties.Roles.some((r: any) => stateMachineRoleIds.includes(r.Ref));
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         expect(actions(statement).filter((a) => a.includes('*')), id).toEqual([]);
         if ([statement.Resource].flat().includes('*')) {

@@ -23,8 +23,33 @@ const logs = (fn: string) => `logs:CreateLogStream,logs:PutLogEvents on ${fn}Log
 
 /** The exact statements of each function of the default stack, by handler entry. */
 const DEFAULT_STACK: Record<string, string[]> = {
+  // The sharded audit: plan and shards read the corpus and write their work objects beside the audit's artifacts;
+  // the reduce also reads the held-out set, and records and announces the verdict.
+  'functions/audit-plan.ts': [
+    TRACING,
+    logs('ShardedAuditPlanFunction'),
+    's3:GetObject,s3:GetObjectVersion on StorageCorporaBucket.Arn/corpora/*',
+    's3:AbortMultipartUpload,s3:GetObject,s3:PutObject on StorageArtifactsBucket.Arn/audits/*',
+  ],
+  'functions/audit-shard.ts': [
+    TRACING,
+    logs('ShardedAuditShardFunction'),
+    's3:GetObject,s3:GetObjectVersion on StorageCorporaBucket.Arn/corpora/*',
+    's3:AbortMultipartUpload,s3:GetObject,s3:PutObject on StorageArtifactsBucket.Arn/audits/*',
+  ],
+  'functions/audit-reduce.ts': [
+    TRACING,
+    logs('ShardedAuditReduceFunction'),
+    's3:GetObject,s3:GetObjectVersion on StorageCorporaBucket.Arn/corpora/*',
+    's3:GetObject,s3:GetObjectVersion on StorageCorporaBucket.Arn/heldout/*',
+    's3:AbortMultipartUpload,s3:GetObject,s3:PutObject on StorageArtifactsBucket.Arn/audits/*',
+    'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on StorageVerdictsTable.Arn',
+    'events:PutEvents on StorageEventBus.Arn',
+  ],
   'functions/corpus-audit.ts': [
     'sqs:SendMessage on CorpusAuditDeadLetterQueue.Arn',
+    // Corpora above the shard threshold are handed to the sharded audit.
+    'states:StartExecution on ShardedAuditStateMachine',
     TRACING,
     logs('CorpusAuditFunction'),
     's3:GetObject,s3:GetObjectVersion on StorageCorporaBucket.Arn/corpora/*',
@@ -291,9 +316,11 @@ describe.each(SCENARIOS)('least privilege in %s', (_, props, expected) => {
 });
 
 /** Functions that call models, and so read the API key; by handler entry. */
-const MODEL_CALLERS = ['functions/corpus-audit.ts', 'functions/gate-score-batch.ts', 'functions/arena-batch.ts', 'functions/canary-router.ts', 'functions/canary-scorer.ts'];
+const MODEL_CALLERS = [
+  'functions/audit-reduce.ts','functions/corpus-audit.ts', 'functions/gate-score-batch.ts', 'functions/arena-batch.ts', 'functions/canary-router.ts', 'functions/canary-scorer.ts'];
 /** How each function uses the tables, hence their key: reads decrypt, writes also encrypt. */
 const TABLE_KEY_USE: Record<string, 'read' | 'write'> = {
+  'functions/audit-reduce.ts': 'write',
   'functions/corpus-audit.ts': 'write',
   'functions/register-run.ts': 'write',
   'functions/gate-start.ts': 'read',

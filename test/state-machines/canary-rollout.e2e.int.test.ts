@@ -45,7 +45,11 @@ function recentLog(): string {
   return [...runtimeLog.slice(-30), ...executions].join('\n');
 }
 
+const savedLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
+
 beforeAll(async () => {
+  // The handlers run in this process; their info logs would bury the test output.
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   dir = await mkdtemp(join(tmpdir(), 'finegate-canary-'));
   traffic = canaryTraffic();
   models = await writeCanaryRecordings(dir, traffic);
@@ -62,6 +66,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  if (savedLogLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+  else process.env.POWERTOOLS_LOG_LEVEL = savedLogLevel;
   await runtime?.stop();
   resetAwsClients();
   await rm(dir, { recursive: true, force: true });
