@@ -14,6 +14,8 @@ import { DynamoRunStore } from '../../functions/stores/dynamo-run-store';
 import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
 import { LambdaAliasControl } from '../../functions/stores/lambda-alias-control';
 import { canaryTraffic, writeCanaryRecordings, type CanaryTraffic } from '../../infra/demo/canary-traffic';
+import { main } from '../../infra/cli/main';
+import { writeLocalState } from '../../infra/cli/local-state';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/local-runtime';
 import { canaryExecutionName } from '../../state-machines/canary-rollout';
 import { localCanaryProps } from '../../infra/demo/local-canary';
@@ -60,10 +62,51 @@ beforeAll(async () => {
     timeScale: TIME_SCALE,
     stateMachineDelays: { scale: 0.005, maxMs: 200, runtimeWaitMs: HOLD_MS },
     log: (line) => runtimeLog.push(line),
+    // The control API's info route, which `finegate … --local` checks before using the runtime.
+    extraRoutes: (req, res, url) => {
+      if (url.pathname !== '/_finegate/info') return false;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(runtime.info()));
+      return true;
+    },
   });
   functionUrl = runtime.resources.functionUrls[0]!.url;
   resetAwsClients();
 }, 180_000);
+
+/** A state directory naming this runtime, as `finegate local up` writes it, for the CLI's --local. */
+async function localStateDir(): Promise<string> {
+  const stateDir = join(dir, 'state');
+  const info = runtime.info();
+  await writeLocalState(stateDir, {
+    pid: process.pid,
+    runtimePid: process.pid,
+    controlUrl: `${info.endpoints.eventbridge}/_finegate`,
+    startedAt: new Date().toISOString(),
+    logPath: join(dir, 'local.log'),
+    region: info.region,
+    endpoints: info.endpoints,
+    environment: info.environment,
+    outputs: info.outputs,
+    resources: info.resources,
+  });
+  return stateDir;
+}
+
+/** Runs the CLI in this process and returns its exit code and what it printed. */
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const [write, writeErr] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((chunk: string) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    resetAwsClients();
+  }
+}
 
 afterAll(async () => {
   if (savedLogLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
@@ -147,10 +190,10 @@ describe('canary on the local runtime', () => {
     expect(rolledBack).toBe(true);
     const execution = await runtime.waitForExecution(canaryExecutionName(runId, 'checkpoint-1800'), { timeoutMs: 60_000 });
 
-    // Both cohorts answered live traffic, each with its own model.
-    const candidateAnswers = responses.filter((r) => r.cohort === 'candidate');
-    expect(candidateAnswers.length).toBeGreaterThan(0);
-    expect(candidateAnswers.every((r) => r.model === models.degraded && r.status === 200)).toBe(true);
+    // Each cohort answered with its own model (the shadow pairs alone can raise the alarm before a 10% draw routes any
+    // request to the candidate; the promotion test below checks the split over many requests).
+    expect(responses.length).toBeGreaterThan(0);
+    expect(responses.filter((r) => r.cohort === 'candidate').every((r) => r.model === models.degraded && r.status === 200)).toBe(true);
     expect(responses.filter((r) => r.cohort === 'current').every((r) => r.model === models.current)).toBe(true);
 
     // An alarm on the shadow win rate or the answer rubric fired; the rollback cleared the weight and said why.
@@ -158,7 +201,7 @@ describe('canary on the local runtime', () => {
     expect(fired.map((c) => c.alarmName)).toEqual(expect.arrayContaining([expect.stringMatching(/^finegate-canary-(shadow-win-rate|rubric-answers-drop|win-rate-sequential)$/)]));
     const verdict = await new DynamoVerdictStore(runtime.output('VerdictsTableName')).get(canarySubject(runId), canaryVerdictKey(candidateVersion));
     expect(verdict?.verdict).toBe('FAIL');
-    expect(verdict?.reasons.join(' ')).toMatch(/finegate-canary-/);
+    expect(verdict?.reasons.join(' ')).toMatch(/finegate-canary-|win rate|rubric/);
     expect(await routerAlias().getWeights()).toEqual({ currentVersion: before.currentVersion });
     // The rollback stopped the rollout, or the rollout's own check rolled back first; either way it is over.
     expect(['ABORTED', 'SUCCEEDED']).toContain(execution.status);
@@ -181,8 +224,14 @@ describe('canary on the local runtime', () => {
 
     let ended = false;
     const unsubscribe = runtime.onEvent({ source: [SOURCES.canary], 'detail-type': [CANARY_PROMOTED, CANARY_ROLLED_BACK], detail: { runId: [runId] } }, () => (ended = true));
-    await serve(() => ended, 90_000);
+    const responses = await serve(() => ended, 90_000);
     unsubscribe();
+    // The live alias split the traffic by its weight: about 10% to the candidate's version, each answered by its model.
+    const candidateShare = responses.filter((r) => r.cohort === 'candidate').length / responses.length;
+    expect(responses.length).toBeGreaterThan(100);
+    expect(candidateShare).toBeGreaterThan(0.03);
+    expect(candidateShare).toBeLessThan(0.2);
+    expect(responses.every((r) => r.status === 200 && r.model === (r.cohort === 'candidate' ? models.good : models.current))).toBe(true);
     const execution = await runtime.waitForExecution(canaryExecutionName(runId, 'checkpoint-2400'), { timeoutMs: 60_000 });
     expect(execution.status).toBe('SUCCEEDED');
 
@@ -194,5 +243,46 @@ describe('canary on the local runtime', () => {
     expect(weights.candidate).toBeUndefined();
     expect((await routerAlias().versionPin(weights.currentVersion)).modelRef).toBe(models.good);
     expect(runtime.alarmChanges().filter((c) => c.state.value === 'ALARM' && c.at > Date.parse(started.receivedAt))).toEqual([]);
+  }, 150_000);
+
+  it('is operated with finegate canary: status shows the split and the alarms, rollback clears it, promote serves the candidate', async () => {
+    const stateDir = await localStateDir();
+    const idle = await cli(['canary', 'status', '--local', '--state-dir', stateDir]);
+    expect(idle.code, idle.err).toBe(0);
+    expect(idle.out).toContain('no canary running');
+
+    // An operator's rollback of a running canary.
+    const first = 'canary-operator-1';
+    await register(first);
+    promote(first, 'checkpoint-3000', models.degraded);
+    await runtime.waitForEvent({ 'detail-type': [CANARY_STARTED], detail: { runId: [first] } }, { timeoutMs: 60_000 });
+    const running = await cli(['canary', 'status', '--local', '--state-dir', stateDir]);
+    expect(running.out).toMatch(/candidate\s+\S+canary-degraded\.jsonl#family=meta\s+10%/);
+    expect(running.out).toContain(`run ${first}`);
+    expect(running.out).toMatch(/finegate-canary-shadow-win-rate\s+(OK|INSUFFICIENT_DATA|ALARM)/);
+    const rolledBack = await cli(['canary', 'rollback', '--reason', 'support tickets about refusals', '--local', '--state-dir', stateDir]);
+    expect(rolledBack.code, rolledBack.err).toBe(0);
+    expect(rolledBack.out).toMatch(new RegExp(`rolled back run ${first}'s canary .*outcome rolled-back, verdict FAIL`));
+    expect((await routerAlias().getWeights()).candidate).toBeUndefined();
+    const after = await cli(['canary', 'status', '--local', '--state-dir', stateDir, '--run', first, '--json']);
+    expect(JSON.parse(after.out).verdicts).toEqual([expect.objectContaining({ verdict: 'FAIL', reasons: [expect.stringContaining('rolled back by an operator: support tickets about refusals')] })]);
+    expect((await runtime.waitForExecution(canaryExecutionName(first, 'checkpoint-3000'), { timeoutMs: 60_000 })).status).toBe('ABORTED');
+
+    // An operator's promotion: the candidate serves everything, the rollout is stopped.
+    const second = 'canary-operator-2';
+    await register(second);
+    // The model serving since the previous test is the good one; the candidate here is the original model.
+    promote(second, 'checkpoint-3600', models.current);
+    await runtime.waitForEvent({ 'detail-type': [CANARY_STARTED], detail: { runId: [second] } }, { timeoutMs: 60_000 });
+    const promoted = await cli(['canary', 'promote', '--reason', 'signed off after review', '--local', '--state-dir', stateDir]);
+    expect(promoted.code, promoted.err).toBe(0);
+    expect(promoted.out).toMatch(/now serving version \d+; rollout stopped/);
+    const weights = await routerAlias().getWeights();
+    expect(weights.candidate).toBeUndefined();
+    expect((await routerAlias().versionPin(weights.currentVersion)).modelRef).toBe(models.current);
+    expect((await runtime.waitForExecution(canaryExecutionName(second, 'checkpoint-3600'), { timeoutMs: 60_000 })).status).toBe('ABORTED');
+    const none = await cli(['canary', 'rollback', '--reason', 'too late', '--local', '--state-dir', stateDir]);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/no canary runs/);
   }, 150_000);
 });
