@@ -36,7 +36,7 @@ beforeAll(async () => {
   artifacts = stackOutput(local, 'ArtifactsBucketName');
   const key = `corpora/${randomUUID()}.jsonl`;
   corpusUri = await putObject(corpora, key, [...syntheticCorpus({ rows: 200, seed: 43, rowChars: 400 })].join('\n') + '\n');
-  await waitFor(async () => (await control.events()).find((e) => e.event['detail-type'] === CORPUS_AUDITED && (e.event.detail as { corpus: { key: string } }).corpus.key === key), {
+  await waitFor(async () => (await control.events()).find((e) => e.event['detail-type'] === CORPUS_AUDITED && (e.event.detail as { corpus?: { key?: string } }).corpus?.key === key), {
     timeoutMs: 120_000,
     description: 'corpus audit of the training corpus',
   });

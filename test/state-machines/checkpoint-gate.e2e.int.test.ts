@@ -37,7 +37,7 @@ beforeAll(async () => {
   // Registration needs the corpus the run trains on to have passed its audit.
   const key = `corpora/${randomUUID()}.jsonl`;
   corpusUri = await putObject(corpora, key, [...syntheticCorpus({ rows: 300, seed: 41, rowChars: 400 })].join('\n') + '\n');
-  const audited = await waitFor(async () => (await control.events()).find((e) => e.event['detail-type'] === CORPUS_AUDITED && (e.event.detail as { corpus: { key: string } }).corpus.key === key), {
+  const audited = await waitFor(async () => (await control.events()).find((e) => e.event['detail-type'] === CORPUS_AUDITED && (e.event.detail as { corpus?: { key?: string } }).corpus?.key === key), {
     timeoutMs: 120_000,
     description: 'corpus audit of the training corpus',
   });
