@@ -65,8 +65,15 @@ function driftPanel(input: CheckpointChartInput, axes: readonly string[], x: (st
     hline(y(0), '#afb8c1') +
     hline(y(-failPoints), '#cf222e', '4 3') +
     hline(y(failPoints), '#afb8c1', '4 3') +
-    // The noise ticks only when they stand clear of the zero tick.
-    [failPoints, ...(y(0) - y(noisePoints) >= 11 ? [noisePoints, -noisePoints] : []), 0, -failPoints].map((v) => label(LEFT - 6, y(v) + 4, signedNumber(v), 'end')).join('');
+    // The noise and fail ticks only when they stand clear of the zero tick; the scale's ends when a drop goes beyond.
+    [
+      ...(y(0) - y(failPoints) >= 11 ? [failPoints, -failPoints] : []),
+      ...(y(0) - y(noisePoints) >= 11 ? [noisePoints, -noisePoints] : []),
+      0,
+      ...(lim > failPoints * 1.6 ? [Math.round(lim), -Math.round(lim)] : []),
+    ]
+      .map((v) => label(LEFT - 6, y(v) + 4, signedNumber(v), 'end'))
+      .join('');
   const series = axes
     .map((axis, i) => {
       const colour = SERIES_COLOURS[1 + (i % (SERIES_COLOURS.length - 1))]!;
@@ -74,7 +81,9 @@ function driftPanel(input: CheckpointChartInput, axes: readonly string[], x: (st
       const markers = rows
         .map((row) => {
           const d = row.drift[axis]!;
-          return marker(x(row.step), y(d.difference!), colour, 'point drift', `${axis} at ${row.checkpoint} (step ${row.step}): ${d.difference! >= 0 ? '+' : '−'}${Math.abs(d.difference!).toFixed(1)} points, ${d.verdict}`, row.checkpoint, axis);
+          // A drop that warns or fails is marked in its verdict's colour; a passing point keeps its axis's.
+          const fill = d.verdict !== undefined && d.verdict !== 'PASS' ? (VERDICT_COLOURS[d.verdict] ?? colour) : colour;
+          return marker(x(row.step), y(d.difference!), fill, 'point drift', `${axis} at ${row.checkpoint} (step ${row.step}): ${d.difference! >= 0 ? '+' : '−'}${Math.abs(d.difference!).toFixed(1)} points, ${d.verdict}`, row.checkpoint, axis);
         })
         .join('');
       return `${polyline(rows.map((row) => [x(row.step), y(row.drift[axis]!.difference!)]), colour)}${markers}<text x="${WIDTH - RIGHT + 8}" y="${TOP + 4 + i * 14}" font-size="11" fill="${colour}">${esc(axis)}</text>`;

@@ -56,3 +56,19 @@ describe('checkpoint chart', () => {
     expect(driftAxes(rows)).toEqual(['math', 'refusal']);
   });
 });
+
+describe('checkpoint chart: a drop far beyond the fail line', () => {
+  const rows = [row('c1', 400, 72, { domain: 0 }), row('c2', 800, 90, { domain: -100 }, 'FAIL'), row('c3', 1200, 95, { domain: 0 })];
+  const svg = checkpointChart({ rows, thresholds });
+
+  it('marks the failing point in the FAIL colour, the passing ones in the axis colour', () => {
+    const fills = [...svg.matchAll(/<circle class="point drift" data-checkpoint="(\w+)"[^>]*fill="(#[0-9a-f]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(fills.find(([c]) => c === 'c2')![1]).toBe('#cf222e');
+    expect(fills.filter(([c]) => c !== 'c2').every(([, f]) => f !== '#cf222e')).toBe(true);
+  });
+
+  it('labels the ends of the scale instead of crowding the fail ticks onto zero', () => {
+    expect(svg).toMatch(/>−110<\/text>/);
+    expect(svg).not.toMatch(/>−5<\/text>/);
+  });
+});
