@@ -200,6 +200,7 @@ const memAt = (rows: number) => Math.max(0, baseOf(ref) + memSlope * (rows - ref
 
 console.log(`\nProjection on Lambda (arm64, us-east-1; ${Number(values['shard-mb'])} MiB shards; Map concurrency ${concurrency}; S3 stream ${S3_STREAM_MB_S} MB/s):`);
 console.log('  rows        shards  plan    scan    reduce  wall     reduce mem   Lambda $   Step Functions $   total $');
+let overLimit = false;
 for (const rows of [100_000, 1_000_000, 10_000_000]) {
   const bytes = rows * bytesPerRow;
   const shards = Math.max(1, Math.ceil(bytes / shardBytes));
@@ -219,12 +220,14 @@ for (const rows of [100_000, 1_000_000, 10_000_000]) {
   const sfn = transitions(shards) * PRICE.sfnStandardTransition;
   const s3 = (3 * shards + 10) * PRICE.s3Put + (4 * shards + 10) * PRICE.s3Get;
   const mem = memAt(rows);
+  overLimit ||= mem > 10240;
   console.log(
     `  ${rows.toLocaleString('en-US').padEnd(11)} ${String(shards).padEnd(7)} ${fmt(plan)} ${fmt(scan)} ${fmt(reduce)} ${fmt(wall, 8)} ${`${mem >= 1000 ? `${(mem / 1000).toFixed(1)} GB` : `${Math.round(mem)} MB`}${mem > 10240 ? ' (!)' : ''}`.padEnd(12)} ${lambda.toFixed(4).padEnd(10)} ${sfn.toFixed(4).padEnd(18)} ${(lambda + sfn + s3).toFixed(4)}`,
   );
 }
-console.log('  (!) above the 10,240 MB a Lambda can have. Scan and reduce rates are this machine\'s single-core rates; a 2 GB Lambda');
-console.log('  has ~1.2 vCPU. The reduce (replay + pass 2) is sequential: it bounds the wall time of a large corpus.');
+if (overLimit) console.log('  (!) above the 10,240 MB a Lambda can have.');
+console.log('  Scan and reduce rates are this machine\'s single-core rates; a 2 GB Lambda has ~1.2 vCPU. The reduce (replay +');
+console.log('  pass 2) is sequential: it bounds the wall time of a large corpus.');
 
 function fmt(seconds: number, width = 7): string {
   const text = seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(1)} s`;

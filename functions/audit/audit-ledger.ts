@@ -42,7 +42,7 @@ export interface LedgerRow {
    */
   shingles: Uint32Array;
   /** LSH band keys of the row's shingles. */
-  keys: Uint32Array;
+  keys: Float64Array;
   /** Normalised tokens (words). */
   tokens: number;
   /** Characters over all segments. */
@@ -89,7 +89,7 @@ export class AuditLedger {
   }
 
   /** Band keys of a shingle list (a scratch array, valid until the next call). */
-  keysOf(shingles: Uint32Array): Uint32Array {
+  keysOf(shingles: Uint32Array): Float64Array {
     return this.groups.train.near.keysOf(shingles);
   }
 
@@ -256,7 +256,7 @@ function leakageFinding(rule: string, similarity: number): Finding {
   return { check: 'leakage', rule, severity: 'high', action: 'quarantine', evidence: '', similarity: round3(similarity) };
 }
 
-function leakageOf(normalizedKey: number, promptKey: number | undefined, shingles: Uint32Array, keys: Uint32Array, index: RepeatIndex, where: string): Finding | undefined {
+function leakageOf(normalizedKey: number, promptKey: number | undefined, shingles: Uint32Array, keys: Float64Array, index: RepeatIndex, where: string): Finding | undefined {
   const rule = where === 'held-out file' ? 'leakage.heldout' : 'leakage.eval-split';
   const entry = index.normalized.get(normalizedKey);
   if (entry !== undefined) {
@@ -272,7 +272,7 @@ function leakageOf(normalizedKey: number, promptKey: number | undefined, shingle
   return undefined;
 }
 
-function leakedTrainLine(normalizedKey: number, promptKey: number | undefined, shingles: Uint32Array, keys: Uint32Array, train: RepeatIndex): { line: number; similarity: number } | undefined {
+function leakedTrainLine(normalizedKey: number, promptKey: number | undefined, shingles: Uint32Array, keys: Float64Array, train: RepeatIndex): { line: number; similarity: number } | undefined {
   const entry = train.normalized.get(normalizedKey);
   if (entry !== undefined) return { line: lineOf(entry), similarity: 1 };
   if (promptKey !== undefined) {

@@ -67,13 +67,29 @@ function filledScratch(k: number): Uint8Array {
   return view;
 }
 
-/** One 32-bit key per LSH band; the band index is mixed in so all bands can share one table. */
-export function bandKeys(signature: Uint32Array, bands: number, rowsPerBand: number, out: Uint32Array = new Uint32Array(bands)): Uint32Array {
+/**
+ * One 52-bit key per LSH band (an exact integer in a double: 32 bits of one hash over the band's values, 20 of a
+ * second), the band index mixed in so all bands can share one table. 32 bits would not do at scale: all bands of
+ * 10 million rows are 160 million keys, and in a 32-bit space nearly half the rows would share a key by chance, each
+ * chance collision a candidate to verify and, in the sharded audit, a shingle set the reduce must load.
+ */
+export function bandKeys(signature: Uint32Array, bands: number, rowsPerBand: number, out: Float64Array = new Float64Array(bands)): Float64Array {
   for (let b = 0; b < bands; b++) {
+    // Two murmur3 hashes of the band's values under different seeds: a multiply-add chain alone lets differences
+    // only climb towards the high bits, and collides far more often than its width promises.
     let h = Math.imul(b + 1, 0x9e3779b1);
+    let g = Math.imul(b + 1, 0x85ebca6b) ^ 0x5bd1e995;
     const base = b * rowsPerBand;
-    for (let r = 0; r < rowsPerBand; r++) h = Math.imul(h ^ signature[base + r]!, 0x01000193) + 0x7f4a7c15;
-    out[b] = fmix32(h);
+    for (let r = 0; r < rowsPerBand; r++) {
+      let k = Math.imul(signature[base + r]!, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+      g ^= k;
+      g = (Math.imul((g << 17) | (g >>> 15), 5) + 0x561ccd1b) | 0;
+    }
+    // The low 32 bits (the first hash) pick the table slot: `key & mask` reads them exactly.
+    out[b] = (fmix32(g ^ rowsPerBand) & 0xfffff) * 4294967296 + fmix32(h ^ rowsPerBand);
   }
   return out;
 }

@@ -28,7 +28,7 @@ export class NearDuplicateIndex {
   private readonly maxCandidates: number;
 
   // Open-addressing table: band key → head entry.
-  private tableKeys = new Uint32Array(1 << 12);
+  private tableKeys = new Float64Array(1 << 12);
   private tableHeads = new Int32Array(1 << 12).fill(-1);
   private tableUsed = 0;
   // Entries: one per (row, band), chained per band key.
@@ -47,7 +47,7 @@ export class NearDuplicateIndex {
   private hits = new Int32Array(1 << 10);
   private queryNo = 0;
   private readonly signature: Uint32Array;
-  private readonly keys: Uint32Array;
+  private readonly keys: Float64Array;
   private candidateList: number[] = [];
 
   constructor(options: NearDuplicateOptions) {
@@ -56,7 +56,7 @@ export class NearDuplicateIndex {
     this.threshold = options.threshold;
     this.maxCandidates = options.maxCandidates ?? 128;
     this.signature = new Uint32Array(options.bands * options.rowsPerBand);
-    this.keys = new Uint32Array(options.bands);
+    this.keys = new Float64Array(options.bands);
   }
 
   get size(): number {
@@ -64,13 +64,13 @@ export class NearDuplicateIndex {
   }
 
   /** Band keys of a shingle set, computed once and shared by query and insert. */
-  keysOf(shingles: Uint32Array): Uint32Array {
+  keysOf(shingles: Uint32Array): Float64Array {
     minhashSignature(shingles, this.bands * this.rowsPerBand, this.signature);
     return bandKeys(this.signature, this.bands, this.rowsPerBand, this.keys);
   }
 
   /** The most similar indexed row at or above the threshold, if any. */
-  query(shingles: Uint32Array, keys: Uint32Array = this.keysOf(shingles)): NearDuplicateMatch | undefined {
+  query(shingles: Uint32Array, keys: Float64Array = this.keysOf(shingles)): NearDuplicateMatch | undefined {
     if (this.rows === 0 || shingles.length === 0) return undefined;
     const q = ++this.queryNo;
     const list = this.candidateList;
@@ -103,7 +103,7 @@ export class NearDuplicateIndex {
     return best;
   }
 
-  insert(id: number, shingles: Uint32Array, keys: Uint32Array = this.keysOf(shingles)): void {
+  insert(id: number, shingles: Uint32Array, keys: Float64Array = this.keysOf(shingles)): void {
     if (shingles.length === 0) return;
     const row = this.rows++;
     this.ensureRows(this.rows);
@@ -156,7 +156,7 @@ export class NearDuplicateIndex {
   private growTable(): void {
     const oldKeys = this.tableKeys;
     const oldHeads = this.tableHeads;
-    this.tableKeys = new Uint32Array(oldKeys.length * 2);
+    this.tableKeys = new Float64Array(oldKeys.length * 2);
     this.tableHeads = new Int32Array(oldKeys.length * 2).fill(-1);
     for (let i = 0; i < oldKeys.length; i++) {
       if (oldHeads[i] === -1) continue;

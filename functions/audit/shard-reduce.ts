@@ -73,14 +73,14 @@ export async function reduceShards(input: ReduceShardsInput): Promise<ReduceResu
   const bands = config.dedup.bands;
 
   // Held-out file first, as in the single audit; its band keys count as shared with any row that has them.
-  const keyParts: Uint32Array[] = [];
+  const keyParts: Float64Array[] = [];
   if (config.leakage.enabled && input.heldout) await ledger.readHeldout(input.heldout, (shingles) => shingles.length > 0 && keyParts.push(ledger.keysOf(shingles).slice()));
 
   // Phase A: every row's band keys, to find the keys more than one row has.
   for (let i = 0; i < store.shards; i++) {
     const s = await store.summary(i);
     if (s.bands !== bands) throw new Error(`shard ${i} was scanned with ${s.bands} bands, the configuration has ${bands}`);
-    const keys = new Uint32Array(s.rows * bands);
+    const keys = new Float64Array(s.rows * bands);
     let n = 0;
     for (let e = 0; e < s.rows; e++) {
       if (s.kind[e] === ENTRY_PROBLEM || s.shingleOffset[e + 1]! === s.shingleOffset[e]!) continue;
@@ -180,10 +180,10 @@ export async function reduceShards(input: ReduceShardsInput): Promise<ReduceResu
 }
 
 /** The keys present more than once over all parts, sorted. */
-export function sharedKeys(parts: readonly Uint32Array[]): Uint32Array {
+export function sharedKeys(parts: readonly Float64Array[]): Float64Array {
   let total = 0;
   for (const p of parts) total += p.length;
-  const all = new Uint32Array(total);
+  const all = new Float64Array(total);
   let n = 0;
   for (const p of parts) {
     all.set(p, n);
@@ -194,10 +194,10 @@ export function sharedKeys(parts: readonly Uint32Array[]): Uint32Array {
   for (let r = 1; r < all.length; r++) {
     if (all[r] === all[r - 1] && out[out.length - 1] !== all[r]) out.push(all[r]!);
   }
-  return Uint32Array.from(out);
+  return Float64Array.from(out);
 }
 
-function anyShared(shared: Uint32Array, keys: Uint32Array): boolean {
+function anyShared(shared: Float64Array, keys: Float64Array): boolean {
   for (let b = 0; b < keys.length; b++) {
     const k = keys[b]!;
     let lo = 0;

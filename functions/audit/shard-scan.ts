@@ -23,7 +23,8 @@ export const ENTRY_PROBLEM = 2;
 
 /** One shard's pass-1 result; every column has one value per non-blank line, in line order. */
 export interface ShardSummary {
-  version: 1;
+  /** 2: band keys are 52-bit (Float64Array). */
+  version: 2;
   index: number;
   firstLine: number;
   /** Physical lines, blank ones included. */
@@ -51,7 +52,7 @@ export interface ShardSummary {
   labelNames: string[];
   sourceNames: string[];
   /** rows × bands. */
-  bandKeys: Uint32Array;
+  bandKeys: Float64Array;
   /** rows + 1 offsets into the shard's shingle blob (sorted, deduplicated shingle set per row). */
   shingleOffset: Float64Array;
   ids: (string | null)[];
@@ -126,7 +127,7 @@ export async function scanShard(input: ScanShardInput): Promise<ShardScan> {
   const rows = columns.rows;
   return {
     summary: {
-      version: 1,
+      version: 2,
       index: item.index,
       firstLine: item.firstLine,
       lines: stats.lines,
@@ -228,11 +229,11 @@ class Columns {
   source: number[] = [];
   ids: (string | null)[] = [];
   shingleOffset: number[] = [0];
-  readonly bandKeys: Growable<Uint32Array>;
+  readonly bandKeys: Growable<Float64Array>;
   rows = 0;
 
   constructor(private readonly bands: number) {
-    this.bandKeys = new Growable(Uint32Array);
+    this.bandKeys = new Growable(Float64Array);
   }
 
   /** Starts a row; a problem row gets neutral values in every column. */
@@ -269,7 +270,7 @@ class Names {
 }
 
 /** A typed array that doubles as it fills. */
-class Growable<T extends Uint32Array> {
+class Growable<T extends Uint32Array | Float64Array> {
   private data: T;
   length = 0;
   constructor(private readonly type: new (n: number) => T) {

@@ -21,7 +21,7 @@ const CONSTRUCTORS: Record<TypedColumn, new (buffer: ArrayBuffer) => ArrayBuffer
   chars: Uint32Array,
   label: Int32Array,
   source: Int32Array,
-  bandKeys: Uint32Array,
+  bandKeys: Float64Array,
   shingleOffset: Float64Array,
 };
 
@@ -37,7 +37,7 @@ export function encodeShardSummary(summary: ShardSummary): string {
 
 export function decodeShardSummary(text: string): ShardSummary {
   const raw = JSON.parse(text) as Record<string, unknown>;
-  if (raw.version !== 1) throw new Error(`unsupported shard summary version ${String(raw.version)}`);
+  if (raw.version !== 2) throw new Error(`unsupported shard summary version ${String(raw.version)}`);
   const out: Record<string, unknown> = { ...raw };
   for (const name of TYPED) out[name] = fromBase64(raw[name] as string, CONSTRUCTORS[name]);
   out.findings = new Map(raw.findings as [number, Finding[]][]);
