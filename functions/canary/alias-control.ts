@@ -14,6 +14,11 @@ export interface AliasWeights {
   currentVersion: string;
   /** The version receiving a share of the traffic, when there is one. */
   candidate?: { version: string; weight: number };
+  /**
+   * The candidate the last rollback took the weight from, as that same alias update recorded it: what a retried
+   * rollback finishes (its verdict and event) when the first one stopped after clearing the weight.
+   */
+  rolledBack?: string;
 }
 
 /** What a published router version pins in its environment. */

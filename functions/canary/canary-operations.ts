@@ -81,7 +81,7 @@ export type RollbackOutcome =
 export async function rollbackCanary(deps: CanaryDeps & { stopper?: RolloutStopper }, request: RollbackRequest): Promise<RollbackOutcome> {
   const now = deps.now ?? (() => new Date());
   const weights = await deps.alias.getWeights();
-  const candidateVersion = request.candidateVersion ?? weights.candidate?.version;
+  const candidateVersion = request.candidateVersion ?? weights.candidate?.version ?? (await unfinishedRollback(deps, weights.rolledBack, request.runId));
   if (candidateVersion === undefined) return { outcome: 'no-canary', reason: `alias ${deps.router.alias} routes no traffic to a candidate: nothing to roll back` };
   const routed = weights.candidate?.version === candidateVersion;
 
@@ -188,6 +188,18 @@ export async function rollbackCanary(deps: CanaryDeps & { stopper?: RolloutStopp
     else stop = await deps.stopper.stop(pin.rolloutExecutionArn, request.reasons.join('; '));
   }
   return { ...base, runId, ...(verdict === undefined ? {} : { verdict }), verdictCreated: created, published: created || republish !== undefined, ...(stop === undefined ? {} : { stop }), notes };
+}
+
+/**
+ * The candidate an earlier rollback took the weight from (the alias records it in the same update) when that rollback
+ * stopped before its verdict or its event: a retried trigger finishes it. Undefined when there is none to finish.
+ */
+async function unfinishedRollback(deps: CanaryDeps, version: string | undefined, runId: string | undefined): Promise<string | undefined> {
+  if (version === undefined) return undefined;
+  const pin = await deps.alias.versionPin(version);
+  if (pin.runId === undefined || (runId !== undefined && pin.runId !== runId)) return undefined;
+  const verdict = await deps.verdicts.get(canarySubject(pin.runId), canaryVerdictKey(version));
+  return verdict === undefined || verdict.publishedAt === undefined ? version : undefined;
 }
 
 export interface PromoteRequest extends JudgedUnder {

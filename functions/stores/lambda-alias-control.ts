@@ -36,6 +36,9 @@ export interface LambdaAliasControlOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** How a rollback's alias update names the candidate it cleared (the alias description). */
+const ROLLED_BACK_PREFIX = 'finegate canary: rolled back version ';
+
 /** Alias writes retried after a concurrent change. */
 const ALIAS_WRITE_ATTEMPTS = 3;
 const DESCRIPTION_LIMIT = 256;
@@ -70,7 +73,7 @@ export class LambdaAliasControl implements AliasControl {
         throw new Error(`alias ${this.aliasName} already routes ${weights.candidate.weight} to version ${weights.candidate.version}; clear it before weighting version ${version}`);
       }
       if (weights.candidate?.weight === weight && weights.currentVersion === current) return undefined;
-      return { FunctionVersion: current, RoutingConfig: { AdditionalVersionWeights: { [version]: weight } } };
+      return { FunctionVersion: current, RoutingConfig: { AdditionalVersionWeights: { [version]: weight } }, Description: `finegate canary: version ${version} at weight ${weight} over ${current}` };
     });
   }
 
@@ -85,8 +88,13 @@ export class LambdaAliasControl implements AliasControl {
         ...(target === currentVersion ? {} : { restored: target }),
       };
       if (candidate === undefined && target === currentVersion) return undefined;
-      // An empty map removes the routing: the alias then sends everything to FunctionVersion.
-      return { FunctionVersion: target, RoutingConfig: { AdditionalVersionWeights: {} } };
+      // An empty map removes the routing: the alias then sends everything to FunctionVersion. The description records
+      // the candidate in the same update, so a rollback that stops right after can be finished by its retry.
+      return {
+        FunctionVersion: target,
+        RoutingConfig: { AdditionalVersionWeights: {} },
+        ...(candidate === undefined ? {} : { Description: `${ROLLED_BACK_PREFIX}${candidate.version} at ${new Date().toISOString()}` }),
+      };
     });
     return outcome;
   }
@@ -95,7 +103,7 @@ export class LambdaAliasControl implements AliasControl {
     await this.writeAlias((alias) => {
       const { currentVersion, candidate } = weightsOf(alias);
       if (currentVersion === version && candidate === undefined) return undefined;
-      return { FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: {} } };
+      return { FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: {} }, Description: `finegate canary: serving version ${version}` };
     });
   }
 
@@ -138,7 +146,7 @@ export class LambdaAliasControl implements AliasControl {
   }
 
   /** Read, decide, write with the revision read; `change` returns undefined when nothing needs writing. */
-  private async writeAlias(change: (alias: AliasConfiguration) => Pick<AliasConfiguration, 'FunctionVersion' | 'RoutingConfig'> | undefined): Promise<void> {
+  private async writeAlias(change: (alias: AliasConfiguration) => Pick<AliasConfiguration, 'FunctionVersion' | 'RoutingConfig' | 'Description'> | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const alias = await this.alias();
       const update = change(alias);
@@ -169,7 +177,12 @@ function weightsOf(alias: AliasConfiguration): AliasWeights {
   const entries = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(([, weight]) => weight > 0);
   if (entries.length > 1) throw new Error(`alias ${alias.Name ?? ''} routes to ${entries.length} additional versions; a canary expects at most one`);
   const [entry] = entries;
-  return { currentVersion: alias.FunctionVersion, ...(entry === undefined ? {} : { candidate: { version: entry[0], weight: entry[1] } }) };
+  const rolledBack = alias.Description?.startsWith(ROLLED_BACK_PREFIX) ? alias.Description.slice(ROLLED_BACK_PREFIX.length).split(' ')[0] : undefined;
+  return {
+    currentVersion: alias.FunctionVersion,
+    ...(entry === undefined ? {} : { candidate: { version: entry[0], weight: entry[1] } }),
+    ...(rolledBack ? { rolledBack } : {}),
+  };
 }
 
 function pinOf(variables: Record<string, string>): VersionPin {

@@ -33,13 +33,21 @@ beforeEach(() => {
   };
 });
 
+
+/** What the alias serves, without the record of the last rollback. */
+async function servedWeights() {
+  const { rolledBack: _rolledBack, ...weights } = await alias.getWeights();
+  return weights;
+}
+
 describe('canary rollback on a CloudWatch alarm', () => {
   it('ALARM: clears the weight and restores the version that served before, writes the FAIL verdict naming the alarm and its reason, publishes Canary Rolled Back, stops the rollout', async () => {
     const outcome = await handleRollback(alarm, deps);
     expect(outcome).toMatchObject({ outcome: 'rolled-back', runId: 'support-bot-7', candidateVersion: '15', currentVersion: '12', cleared: true, verdictCreated: true, published: true, stop: 'stopped' });
     // One alias update: the candidate's weight gone and the pre-canary version back, so no shadow pair is asked for any more.
     expect(alias.writes).toEqual(['clear 15 to 12']);
-    expect(await alias.getWeights()).toEqual({ currentVersion: '12' });
+    // The same update records the candidate it cleared, for a retry to finish a rollback that stops after it.
+    expect(await alias.getWeights()).toEqual({ currentVersion: '12', rolledBack: '15' });
 
     const verdict = await deps.verdicts.get(canarySubject('support-bot-7'), canaryVerdictKey('15'));
     expect(verdict).toMatchObject({ kind: 'canary', verdict: 'FAIL', configHash: canaryConfigHash(config) });
@@ -141,7 +149,7 @@ describe('canary rollback invoked directly', () => {
         configHash: canaryConfigHash(config),
       }),
     ).rejects.toMatchObject({ name: 'CanaryDecidedError', verdict: 'FAIL' });
-    expect(await alias.getWeights()).toEqual({ currentVersion: '12' });
+    expect(await servedWeights()).toEqual({ currentVersion: '12' });
   });
 });
 
@@ -199,5 +207,23 @@ describe('judgedUnder', () => {
     expect(judgedUnder(undefined)).toEqual({ config: null, configHash: 'unconfigured' });
     expect(judgedUnder('{"judgeModel": "openai:gpt-4o", "holdWindow": 3}')).toEqual({ config: null, configHash: 'unreadable' });
     expect(judgedUnder(JSON.stringify({ judgeModel: 'openai:gpt-4o' })).configHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('canary rollback: finishing one that stopped after clearing the weight', () => {
+  it('a redelivered alarm writes the verdict and publishes the event the first attempt never did, once', async () => {
+    // The first attempt cleared the weight (the alias records the candidate in that update) and stopped there.
+    await alias.clearCandidate('12');
+    expect(await alias.getWeights()).toEqual({ currentVersion: '12', rolledBack: '15' });
+    expect(await deps.verdicts.get(canarySubject('support-bot-7'), canaryVerdictKey('15'))).toBeUndefined();
+
+    const outcome = await handleRollback(alarm, deps);
+    expect(outcome).toMatchObject({ outcome: 'rolled-back', runId: 'support-bot-7', candidateVersion: '15', cleared: false, verdictCreated: true, published: true });
+    expect(await deps.verdicts.get(canarySubject('support-bot-7'), canaryVerdictKey('15'))).toMatchObject({ verdict: 'FAIL', publishedAt: expect.any(String) });
+    expect(deps.events.events.filter((e) => e.detailType === 'Canary Rolled Back')).toHaveLength(1);
+
+    // Finished: a further delivery finds nothing to do.
+    expect(await handleRollback(alarm, deps)).toMatchObject({ outcome: 'no-canary' });
+    expect(deps.events.events.filter((e) => e.detailType === 'Canary Rolled Back')).toHaveLength(1);
   });
 });

@@ -202,7 +202,8 @@ describe('canary on the local runtime', () => {
     const verdict = await new DynamoVerdictStore(runtime.output('VerdictsTableName')).get(canarySubject(runId), canaryVerdictKey(candidateVersion));
     expect(verdict?.verdict).toBe('FAIL');
     expect(verdict?.reasons.join(' ')).toMatch(/finegate-canary-|win rate|rubric/);
-    expect(await routerAlias().getWeights()).toEqual({ currentVersion: before.currentVersion });
+    // The version that served before is back; the alias records the candidate its rollback cleared.
+    expect(await routerAlias().getWeights()).toEqual({ currentVersion: before.currentVersion, rolledBack: candidateVersion });
     // The rollback stopped the rollout, or the rollout's own check rolled back first; either way it is over.
     expect(['ABORTED', 'SUCCEEDED']).toContain(execution.status);
 

@@ -14,6 +14,8 @@ export class MemoryAliasControl implements AliasControl {
   readonly versions = new Map<string, VersionPin>();
   currentVersion: string;
   candidate: { version: string; weight: number } | undefined;
+  /** The candidate the last clear took the weight from (the alias description, in Lambda). */
+  rolledBack: string | undefined;
   /** Every change made, in order: what a test asserts "acted once" on. */
   readonly writes: string[] = [];
 
@@ -23,7 +25,11 @@ export class MemoryAliasControl implements AliasControl {
   }
 
   async getWeights(): Promise<AliasWeights> {
-    return { currentVersion: this.currentVersion, ...(this.candidate === undefined ? {} : { candidate: { ...this.candidate } }) };
+    return {
+      currentVersion: this.currentVersion,
+      ...(this.candidate === undefined ? {} : { candidate: { ...this.candidate } }),
+      ...(this.rolledBack === undefined ? {} : { rolledBack: this.rolledBack }),
+    };
   }
 
   async setCandidateWeight(version: string, weight: number, currentVersion?: string): Promise<void> {
@@ -34,6 +40,7 @@ export class MemoryAliasControl implements AliasControl {
     if (this.candidate !== undefined && this.candidate.version !== version) throw new Error(`already routes to ${this.candidate.version}`);
     this.currentVersion = current;
     this.candidate = { version, weight };
+    this.rolledBack = undefined;
     this.writes.push(`weight ${version} ${weight} over ${current}`);
   }
 
@@ -44,6 +51,7 @@ export class MemoryAliasControl implements AliasControl {
     const moved = target !== this.currentVersion;
     this.candidate = undefined;
     this.currentVersion = target;
+    if (candidate !== undefined) this.rolledBack = candidate.version;
     this.writes.push(`clear ${candidate?.version ?? '-'} to ${target}`);
     return { cleared: candidate !== undefined, ...(candidate === undefined ? {} : { version: candidate.version }), ...(moved ? { restored: target } : {}) };
   }
@@ -52,6 +60,7 @@ export class MemoryAliasControl implements AliasControl {
     if (this.currentVersion === version && this.candidate === undefined) return;
     this.currentVersion = version;
     this.candidate = undefined;
+    this.rolledBack = undefined;
     this.writes.push(`promote ${version}`);
   }
 

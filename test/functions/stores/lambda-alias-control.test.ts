@@ -18,6 +18,7 @@ const BASE = `/2015-03-31/functions/${FUNCTION}`;
 interface Alias {
   FunctionVersion: string;
   RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
+  Description?: string;
   RevisionId: string;
 }
 
@@ -47,6 +48,8 @@ class FakeLambda {
       const weights = (body.RoutingConfig as Alias['RoutingConfig'])?.AdditionalVersionWeights;
       this.alias = {
         FunctionVersion: (body.FunctionVersion as string | undefined) ?? this.alias.FunctionVersion,
+        // UpdateAlias leaves the description as it was unless the request gives one.
+        ...((body.Description as string | undefined) ?? this.alias.Description ? { Description: (body.Description as string | undefined) ?? this.alias.Description } : {}),
         ...(weights !== undefined ? (Object.keys(weights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}) : this.alias.RoutingConfig ? { RoutingConfig: this.alias.RoutingConfig } : {}),
         RevisionId: `alias-rev-${++this.revision}`,
       };
@@ -140,7 +143,7 @@ describe('LambdaAliasControl against a server speaking the Lambda REST-JSON prot
     await control().setCandidateWeight('13', 0.05);
     const put = server.requests.find((r) => r.method === 'PUT')!;
     expect(put.url).toBe(`${BASE}/aliases/live`);
-    expect(put.json).toEqual({ FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: { '13': 0.05 } }, RevisionId: 'alias-rev-1' });
+    expect(put.json).toEqual({ FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: { '13': 0.05 } }, Description: 'finegate canary: version 13 at weight 0.05 over 12', RevisionId: 'alias-rev-1' });
     expect(lambda.alias.RoutingConfig).toEqual({ AdditionalVersionWeights: { '13': 0.05 } });
   });
 
@@ -162,8 +165,10 @@ describe('LambdaAliasControl against a server speaking the Lambda REST-JSON prot
     lambda.alias = { FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: { '13': 0.1 } }, RevisionId: 'alias-rev-7' };
     expect(await control().clearCandidate()).toEqual({ cleared: true, version: '13' });
     const put = server.requests.find((r) => r.method === 'PUT')!;
-    expect(put.json).toEqual({ FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'alias-rev-7' });
+    expect(put.json).toEqual({ FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: {} }, Description: expect.stringMatching(/^finegate canary: rolled back version 13 at \d{4}-/), RevisionId: 'alias-rev-7' });
     expect(lambda.alias).not.toHaveProperty('RoutingConfig');
+    // The candidate it cleared is read back: a retried rollback can finish what this one started.
+    expect(await control().getWeights()).toEqual({ currentVersion: '12', rolledBack: '13' });
 
     server.requests.length = 0;
     expect(await control().clearCandidate()).toEqual({ cleared: false });
@@ -172,13 +177,15 @@ describe('LambdaAliasControl against a server speaking the Lambda REST-JSON prot
 
   it('weights the candidate over another current version in the same update', async () => {
     await control().setCandidateWeight('14', 0.05, '13');
-    expect(server.requests.find((r) => r.method === 'PUT')!.json).toEqual({ FunctionVersion: '13', RoutingConfig: { AdditionalVersionWeights: { '14': 0.05 } }, RevisionId: 'alias-rev-1' });
+    expect(server.requests.find((r) => r.method === 'PUT')!.json).toEqual({ FunctionVersion: '13', RoutingConfig: { AdditionalVersionWeights: { '14': 0.05 } }, Description: 'finegate canary: version 14 at weight 0.05 over 13', RevisionId: 'alias-rev-1' });
   });
 
   it('clears the candidate and restores the previous version in one update; a second call finds nothing to do', async () => {
     lambda.alias = { FunctionVersion: '13', RoutingConfig: { AdditionalVersionWeights: { '14': 0.05 } }, RevisionId: 'alias-rev-4' };
     expect(await control().clearCandidate('12')).toEqual({ cleared: true, version: '14', restored: '12' });
-    expect(server.requests.filter((r) => r.method === 'PUT').map((r) => r.json)).toEqual([{ FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'alias-rev-4' }]);
+    expect(server.requests.filter((r) => r.method === 'PUT').map((r) => r.json)).toEqual([
+      { FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: {} }, Description: expect.stringMatching(/^finegate canary: rolled back version 14 at /), RevisionId: 'alias-rev-4' },
+    ]);
     server.requests.length = 0;
     expect(await control().clearCandidate('12')).toEqual({ cleared: false });
     expect(calls()).toEqual([`GET ${BASE}/aliases/live`]);
@@ -194,7 +201,7 @@ describe('LambdaAliasControl against a server speaking the Lambda REST-JSON prot
   it('promotes: the alias points at the candidate with no routing left', async () => {
     lambda.alias = { FunctionVersion: '12', RoutingConfig: { AdditionalVersionWeights: { '13': 0.1 } }, RevisionId: 'alias-rev-3' };
     await control().promote('13');
-    expect(server.requests.find((r) => r.method === 'PUT')!.json).toEqual({ FunctionVersion: '13', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'alias-rev-3' });
+    expect(server.requests.find((r) => r.method === 'PUT')!.json).toEqual({ FunctionVersion: '13', RoutingConfig: { AdditionalVersionWeights: {} }, Description: 'finegate canary: serving version 13', RevisionId: 'alias-rev-3' });
     expect(await control().getWeights()).toEqual({ currentVersion: '13' });
     server.requests.length = 0;
     await control().promote('13');
