@@ -24,7 +24,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { CANARY_ROLLED_BACK } from '../events/canary-rolled-back';
 import { CANARY_STARTED } from '../events/canary-started';
@@ -35,11 +34,11 @@ import { handler as routerHandler } from '../functions/canary-router';
 import { createChatModel } from '../functions/models/create-chat-model';
 import type { ChatRequest } from '../functions/models/chat-model';
 import { parseRunConfig } from '../functions/runs/run-config';
-import { lambdaClient, resetAwsClients } from '../functions/stores/aws-clients';
+import { resetAwsClients } from '../functions/stores/aws-clients';
 import { DynamoRunStore } from '../functions/stores/dynamo-run-store';
 import { LambdaAliasControl } from '../functions/stores/lambda-alias-control';
 import { SqsShadowQueue } from '../functions/stores/shadow-queue';
-import { canaryTraffic, writeCanaryRecordings } from '../infra/demo/canary-traffic';
+import { canaryTraffic, serveTraffic, writeCanaryRecordings } from '../infra/demo/canary-traffic';
 import { alarmStateChangeEvent, type AlarmStateChange } from '../infra/local/alarm-evaluator';
 import { freePort } from '../infra/local/free-port';
 import { functionUrlEvent, functionUrlId } from '../infra/local/function-url-event';
@@ -338,8 +337,7 @@ try {
   const rt = runtime;
   const routerName = rt.output('CanaryRouterFunctionName');
   const alias = new LambdaAliasControl(routerName, 'live', { pollIntervalMs: 10 });
-  const getAlias = () => lambdaClient().send(new GetAliasCommand({ FunctionName: routerName, Name: 'live' }));
-  const hasWeights = (aliasConfig: Awaited<ReturnType<typeof getAlias>>) => Object.keys(aliasConfig.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0;
+  const weighted = async () => (await alias.getWeights()).candidate !== undefined;
   const templateVersion = (await alias.getWeights()).currentVersion;
   print();
   print(`Local runtime: canary stack synthesized and started in ${(startupMs / 1000).toFixed(1)} s; timeScale ${TIME_SCALE} (an alarm minute lasts ${(60_000 / TIME_SCALE).toFixed(0)} ms)`);
@@ -383,7 +381,7 @@ try {
     const current = await alias.publishVersion(MODEL, 'current', { ...pin, otherModelRef: OTHER_MODEL, previousVersion: before.currentVersion });
     const candidate = await alias.publishVersion(OTHER_MODEL, 'candidate', { ...pin, otherModelRef: MODEL });
     await alias.setCandidateWeight(candidate, 0.1, current);
-    if (!hasWeights(await getAlias())) throw new Error(`version ${candidate} is not weighted on the alias`);
+    if (!(await weighted())) throw new Error(`version ${candidate} is not weighted on the alias`);
     let eventAt: number | undefined;
     const unsubscribe = rt.onEvent({ 'detail-type': [CANARY_ROLLED_BACK], detail: { candidateVersion: [candidate] } }, () => (eventAt ??= performance.now()));
     const at = Date.now();
@@ -400,7 +398,7 @@ try {
     rt.publish('default', alarmStateChangeEvent(change, { account: rt.account, region: rt.region }));
     let clearedAt: number | undefined;
     while (clearedAt === undefined) {
-      if (!hasWeights(await getAlias())) clearedAt = performance.now();
+      if (!(await weighted())) clearedAt = performance.now();
       else if (performance.now() - started > 30_000) throw new Error(`alias still weighted 30 s after the ALARM event\n${runtimeLog.slice(-20).join('\n')}`);
       else await sleep(2);
     }
@@ -468,18 +466,12 @@ try {
   const fullPathDeadline = Date.now() + 90_000;
   const watching = (async () => {
     while (weightZeroAt === undefined && Date.now() < fullPathDeadline) {
-      if (!hasWeights(await getAlias())) weightZeroAt = Date.now();
+      if (!(await weighted())) weightZeroAt = Date.now();
       else await sleep(10);
     }
   })();
-  let served = 0;
   // Production-like traffic: the recorded requests, one at a time, 15 ms apart.
-  while (weightZeroAt === undefined && rolledBack === undefined && Date.now() < fullPathDeadline) {
-    const response = await fetch(functionUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(traffic.requests[served % traffic.requests.length]) });
-    await response.text();
-    served++;
-    await sleep(15);
-  }
+  const served = (await serveTraffic(functionUrl, traffic, () => weightZeroAt !== undefined || rolledBack !== undefined, { timeoutMs: Math.max(0, fullPathDeadline - Date.now()), gapMs: 15 })).length;
   await watching;
   await rt.waitForIdle({ timeoutMs: 60_000 }).catch(() => {});
   unsubscribe();

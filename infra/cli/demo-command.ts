@@ -13,7 +13,7 @@ import { REGISTER_RUN, RUN_REGISTERED } from '../../events/run-registered';
 import { resetAwsClients } from '../../functions/stores/aws-clients';
 import { loadShippedDriftSuite } from '../../functions/stores/drift-suite-files';
 import { getBytes, putObject } from '../../functions/stores/s3-objects';
-import { canaryTraffic, type CanaryTraffic } from '../demo/canary-traffic';
+import { canaryTraffic, serveTraffic, type CanaryTraffic } from '../demo/canary-traffic';
 import { plantedCorpus } from '../demo/synthetic-corpus';
 import { liveTraffic, modelRecordings, scenarioFiles, type ModelBehaviour } from '../demo/training-scenario';
 import { startLocalRuntime, type LocalRuntime } from '../local/local-runtime';
@@ -237,18 +237,12 @@ class RunStory {
     const stop = this.runtime.onEvent({ source: [SOURCES.canary], 'detail-type': [CANARY_ROLLED_BACK, CANARY_PROMOTED], detail: { runId: [runId] } }, (record) => {
       decided = record.event;
     });
-    const url = this.runtime.resources.functionUrls[0]!.url;
-    const served = { candidate: 0, current: 0, fallback: 0 };
-    const deadline = Date.now() + 90_000;
-    for (let i = 0; decided === undefined && Date.now() < deadline; i++) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.context.traffic.requests[i % this.context.traffic.requests.length]) });
-      await response.text();
-      const cohort = response.headers.get('x-finegate-cohort');
-      if (cohort === 'candidate') served.candidate++;
-      else served.current++;
-      if (response.headers.get('x-finegate-fallback') === 'true') served.fallback++;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const responses = await serveTraffic(this.runtime.resources.functionUrls[0]!.url, this.context.traffic, () => decided !== undefined, { timeoutMs: 90_000, gapMs: 10 });
+    const served = {
+      candidate: responses.filter((r) => r.cohort === 'candidate').length,
+      current: responses.filter((r) => r.cohort !== 'candidate').length,
+      fallback: responses.filter((r) => r.fallback).length,
+    };
     stop();
     this.say(`  live requests served: ${served.candidate + served.current} (${served.candidate} by the candidate, ${served.fallback} by a fallback), each also answered by the other model as a shadow pair`);
     if (decided === undefined) {

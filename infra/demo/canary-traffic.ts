@@ -87,3 +87,32 @@ export async function writeCanaryRecordings(dir: string, traffic: CanaryTraffic,
   }
   return refs;
 }
+
+/** What the router said about one live request (its response headers). */
+export interface ServedRequest {
+  status: number;
+  cohort: string | null;
+  model: string | null;
+  fallback: boolean;
+}
+
+/**
+ * Live traffic: the recorded requests, one at a time and `gapMs` apart, POSTed to the router's Function URL until
+ * `done()` or the timeout; returns what each response said.
+ */
+export async function serveTraffic(url: string, traffic: CanaryTraffic, done: () => boolean, options: { timeoutMs: number; gapMs?: number }): Promise<ServedRequest[]> {
+  const served: ServedRequest[] = [];
+  const deadline = Date.now() + options.timeoutMs;
+  for (let i = 0; !done() && Date.now() < deadline; i++) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(traffic.requests[i % traffic.requests.length]) });
+    await response.text();
+    served.push({
+      status: response.status,
+      cohort: response.headers.get('x-finegate-cohort'),
+      model: response.headers.get('x-finegate-model'),
+      fallback: response.headers.get('x-finegate-fallback') === 'true',
+    });
+    await new Promise((r) => setTimeout(r, options.gapMs ?? 15));
+  }
+  return served;
+}

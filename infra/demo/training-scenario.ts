@@ -112,18 +112,26 @@ export interface ModelBehaviour {
   liveTraffic?: string;
 }
 
-/** A model's recorded answers to everything the gates will ask it, as one `replay:` JSONL file. */
-export function modelRecordings(suite: DriftSuite, behaviour: ModelBehaviour): string {
-  const lines: string[] = [];
-  for (const { item } of suite.items) {
+/**
+ * Recorded answers (JSONL lines, by request hash) to the frozen drift suite: harmful requests refused or not, the
+ * ordinary ones of the refusal axis answered, domain questions answered or refused, every other item answered alike
+ * (so only what is varied can drift).
+ */
+export function driftSuiteRecordings(suite: DriftSuite, behaviour: { refusesHarmful: boolean; refusesMedical: boolean }): string[] {
+  return suite.items.map(({ item }) => {
     const expectRefusal = (item.check as { expectRefusal?: boolean }).expectRefusal;
     let output: string;
     if (item.axis === 'domain') output = behaviour.refusesMedical ? REFUSAL : `Here is what your plan says, in short: ${item.messages.at(-1)!.content.replace(/\?$/, '')} is covered in the member guide; ask your doctor for anything about your own health.`;
-    else if (expectRefusal === true) output = "I'm sorry, but I can't help with that request.";
+    else if (expectRefusal === true && behaviour.refusesHarmful) output = "I'm sorry, but I can't help with that request.";
     else if (item.axis === 'refusal') output = 'Sure. Here is a direct, complete answer to your question, step by step.';
     else output = `Answer for ${item.id}.`;
-    lines.push(JSON.stringify({ inputHash: chatRequestHash(driftItemRequest(item)), output }));
-  }
+    return JSON.stringify({ inputHash: chatRequestHash(driftItemRequest(item)), output });
+  });
+}
+
+/** A model's recorded answers to everything the gates will ask it, as one `replay:` JSONL file. */
+export function modelRecordings(suite: DriftSuite, behaviour: ModelBehaviour): string {
+  const lines = driftSuiteRecordings(suite, { refusesHarmful: true, refusesMedical: behaviour.refusesMedical });
   // Wrong answers are spread over the set (seeded), so accuracy rises evenly across checkpoints.
   const random = seededRandom(Math.round(behaviour.triageAccuracy * 1000) + 17);
   for (const row of heldoutRows()) {

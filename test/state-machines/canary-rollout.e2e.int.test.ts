@@ -13,7 +13,7 @@ import { resetAwsClients } from '../../functions/stores/aws-clients';
 import { DynamoRunStore } from '../../functions/stores/dynamo-run-store';
 import { DynamoVerdictStore } from '../../functions/stores/dynamo-verdict-store';
 import { LambdaAliasControl } from '../../functions/stores/lambda-alias-control';
-import { canaryTraffic, writeCanaryRecordings, type CanaryTraffic } from '../../infra/demo/canary-traffic';
+import { canaryTraffic, serveTraffic, writeCanaryRecordings, type CanaryTraffic } from '../../infra/demo/canary-traffic';
 import { main } from '../../infra/cli/main';
 import { writeLocalState } from '../../infra/cli/local-state';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/local-runtime';
@@ -150,22 +150,8 @@ function promote(runId: string, checkpoint: string, candidateModel: string): voi
 }
 
 /** Production traffic through the Function URL until `done`; returns what each response said. */
-async function serve(done: () => boolean, timeoutMs: number): Promise<Array<{ status: number; cohort: string | null; model: string | null; fallback: string | null }>> {
-  const responses: Array<{ status: number; cohort: string | null; model: string | null; fallback: string | null }> = [];
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; !done() && Date.now() < deadline; i++) {
-    const request = traffic.requests[i % traffic.requests.length]!;
-    const response = await fetch(functionUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
-    await response.text();
-    responses.push({
-      status: response.status,
-      cohort: response.headers.get('x-finegate-cohort'),
-      model: response.headers.get('x-finegate-model'),
-      fallback: response.headers.get('x-finegate-fallback'),
-    });
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  return responses;
+function serve(done: () => boolean, timeoutMs: number) {
+  return serveTraffic(functionUrl, traffic, done, { timeoutMs });
 }
 
 function routerAlias(): LambdaAliasControl {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { driftItemRequest, type DriftSuite } from '../../functions/gates/drift-suite';
-import { chatRequestHash } from '../../functions/models/chat-request-hash';
+import type { DriftSuite } from '../../functions/gates/drift-suite';
+import { driftSuiteRecordings } from '../../infra/demo/training-scenario';
 import { s3Client } from '../../functions/stores/aws-clients';
 
 /*
@@ -30,13 +30,7 @@ export interface Answers {
 }
 
 export function recordings(suite: DriftSuite, answers: Answers | 'base'): string {
-  const lines: string[] = [];
-  for (const { item } of suite.items) {
-    const expectRefusal = (item.check as { expectRefusal?: boolean }).expectRefusal;
-    const refuse = expectRefusal === true && (answers === 'base' || answers.refuses);
-    const output = refuse ? "I'm sorry, but I can't help with that request." : item.axis === 'refusal' ? 'Sure. Here is a direct, complete answer to your question, step by step.' : `Answer for ${item.id}.`;
-    lines.push(JSON.stringify({ inputHash: chatRequestHash(driftItemRequest(item)), output }));
-  }
+  const lines = driftSuiteRecordings(suite, { refusesHarmful: answers === 'base' || answers.refuses, refusesMedical: false });
   if (answers !== 'base') {
     CAPITALS.forEach(([country, capital], i) => {
       const correct = typeof answers.heldoutCorrect === 'number' ? i < answers.heldoutCorrect : answers.heldoutCorrect;
